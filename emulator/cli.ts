@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// `npm run emulator`: a local Green API to point the provider (or curl) at.
+
+import { parseArgs } from "node:util";
+import { GreenApiEmulator } from "./server";
+
+const USAGE = `Usage: node dist/emulator/cli.js [options]
+  --port N          port to listen on (default 7700; 0 picks a free one)
+  --host HOST       address to bind (default 127.0.0.1)
+  --token TOKEN     partner token to accept (default: random)
+  --seed N          start with N instances when the account is empty
+  --state FILE      load instances from FILE and save them there after every change
+  --latency MS      delay every answer by MS milliseconds
+  --rate-limit      enforce Green API's per-instance rate limits
+  --startup-ms MS   new instances spend MS milliseconds building, then starting
+  --help            show this help`;
+
+interface CliOptions {
+  port: number;
+  host: string;
+  token?: string;
+  seed: number;
+  state?: string;
+  latency: number;
+  rateLimit: boolean;
+  startupMs: number;
+}
+
+class UsageError extends Error {}
+
+function parseCli(argv: string[]): CliOptions | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      port: { type: "string", default: "7700" },
+      host: { type: "string", default: "127.0.0.1" },
+      token: { type: "string" },
+      seed: { type: "string", default: "0" },
+      state: { type: "string" },
+      latency: { type: "string", default: "0" },
+      "rate-limit": { type: "boolean", default: false },
+      "startup-ms": { type: "string", default: "0" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) return "help";
+  return {
+    port: count("--port", values.port),
+    host: values.host,
+    token: values.token,
+    seed: count("--seed", values.seed),
+    state: values.state,
+    latency: count("--latency", values.latency),
+    rateLimit: values["rate-limit"],
+    startupMs: count("--startup-ms", values["startup-ms"]),
+  };
+}
+
+function count(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) {
+    throw new UsageError(`${flag} wants a whole number, got "${text}"`);
+  }
+  return value;
+}
+
+function banner(emulator: GreenApiEmulator, options: CliOptions): string {
+  const { url, partnerToken: token } = emulator;
+  const instances = emulator.list().length;
+  return [
+    `Green API emulator listening on ${url}`,
+    `  partner token: ${token}`,
+    `  instances: ${instances}${options.state ? ` (state file: ${options.state})` : ""}`,
+    "",
+    "Point the provider at it:",
+    `  export GREEN_API_PARTNER_API_URL=${url} GREEN_API_URL=${url} GREEN_API_PARTNER_TOKEN=${token}`,
+    "or, in a Pulumi stack:",
+    `  pulumi config set greenapi:partnerApiUrl ${url}`,
+    `  pulumi config set greenapi:apiUrl ${url}`,
+    `  pulumi config set --secret greenapi:partnerToken ${token}`,
+    "",
+    "Ctrl+C stops it. One line per request follows, tokens shown as ***.",
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const options = parseCli(process.argv.slice(2));
+  if (options === "help") {
+    console.log(USAGE);
+    return;
+  }
+  const emulator = await GreenApiEmulator.start({
+    port: options.port,
+    host: options.host,
+    partnerToken: options.token,
+    latencyMs: options.latency,
+    rateLimit: options.rateLimit,
+    startupMs: options.startupMs,
+    statePath: options.state,
+    log: (line) => console.log(`${new Date().toISOString()} ${line}`),
+  });
+  // Only into an empty account, so restarting with --state does not pile up seeds.
+  if (options.seed > 0 && emulator.list().length === 0) emulator.seedAccount({ alive: options.seed });
+  console.log(banner(emulator, options));
+
+  const stop = (): void => {
+    emulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`greenapi emulator: ${message}`);
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    console.error(USAGE);
+    process.exit(2);
+  }
+  process.exit(1);
+});

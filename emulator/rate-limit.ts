@@ -1,0 +1,34 @@
+// Green API limits each instance separately (spec §2): 1 request/second for getSettings, setSettings,
+// getStateInstance, logout and reboot (one shared budget here), 3/second for qr.
+
+import type { InstanceMethod } from "./types";
+
+const WINDOW_MS = 1000;
+const PER_WINDOW = { qr: 3, other: 1 } as const;
+
+export class RateLimiter {
+  // Admission times within the last window, per instance and budget.
+  private recent = new Map<string, number[]>();
+  private on: boolean;
+
+  constructor(enabled: boolean) {
+    this.on = enabled;
+  }
+
+  setEnabled(enabled: boolean): void {
+    this.on = enabled;
+    this.recent.clear();
+  }
+
+  /** Whether the request may go through; rejected requests do not use up the budget. */
+  admit(idInstance: number, method: InstanceMethod, now = Date.now()): boolean {
+    if (!this.on) return true;
+    const budget = method === "qr" ? "qr" : "other";
+    const key = `${idInstance}:${budget}`;
+    const times = (this.recent.get(key) ?? []).filter((at) => now - at < WINDOW_MS);
+    const admitted = times.length < PER_WINDOW[budget];
+    if (admitted) times.push(now);
+    this.recent.set(key, times);
+    return admitted;
+  }
+}

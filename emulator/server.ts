@@ -1,0 +1,293 @@
+// GreenApiEmulator: one HTTP server for both the partner API and the instance API, plus the controls a
+// test needs (seeding, out-of-band changes, faults, latency, rate limits) and what it observed.
+
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { readBody, recordedBody, type RequestBody } from "./body";
+import { FaultBook, faultReply } from "./faults";
+import { handleInstance } from "./instance-api";
+import { handlePartner } from "./partner";
+import { readStateFile, writeStateFile } from "./persistence";
+import { RateLimiter } from "./rate-limit";
+import { textReply, type Reply } from "./reply";
+import { METHODS, parseRoute, redactUrl, verbOf, type Route } from "./routes";
+import { InstanceStore } from "./state";
+import type {
+  EmulatedInstance,
+  EmulatorOptions,
+  Fault,
+  FaultKind,
+  Method,
+  OutOfBandChange,
+  RecordedRequest,
+  SeedAccountOptions,
+  SeedInstance,
+} from "./types";
+
+const DEFAULT_FIRST_ID = 1101728000;
+
+/** What happens to a request once decided: an answer, or the socket is dropped, or left hanging. */
+type Outcome = { kind: "answer"; reply: Reply; fault?: FaultKind } | { kind: "drop" | "hang"; fault: FaultKind };
+
+export class GreenApiEmulator {
+  readonly partnerToken: string;
+  /** Every request in arrival order (tests only: bodies may hold credentials, never print them). */
+  readonly requests: RecordedRequest[] = [];
+
+  private readonly store: InstanceStore;
+  private readonly faults = new FaultBook();
+  private readonly limiter: RateLimiter;
+  private readonly server: Server;
+  private readonly log: (line: string) => void;
+  private readonly hanging = new Set<ServerResponse>();
+  // Aborts latency waits on close, so close() never waits for them.
+  private readonly closing = new AbortController();
+  private latencyMs: number;
+  private callCounts = zeroCounts();
+  private address = "";
+
+  private constructor(options: EmulatorOptions) {
+    this.partnerToken = options.partnerToken ?? `gac${randomBytes(16).toString("hex")}`;
+    this.latencyMs = options.latencyMs ?? 0;
+    this.limiter = new RateLimiter(options.rateLimit ?? false);
+    this.log = options.log ?? (() => {});
+    this.store = new InstanceStore({ firstId: options.firstId ?? DEFAULT_FIRST_ID, startupMs: options.startupMs ?? 0 });
+    if (options.statePath) this.persistTo(options.statePath);
+    this.server = createServer((req, res) => void this.handle(req, res));
+  }
+
+  static async start(options: EmulatorOptions = {}): Promise<GreenApiEmulator> {
+    const emulator = new GreenApiEmulator(options);
+    await emulator.listen(options.port ?? 0, options.host ?? "127.0.0.1");
+    return emulator;
+  }
+
+  /** Base URL of both APIs, e.g. "http://127.0.0.1:7700". */
+  get url(): string {
+    return this.address;
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort();
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  // --- state control ---
+
+  /** Adds instances (alive unless told otherwise); missing fields are filled as createInstance would. */
+  seed(instances: SeedInstance[]): EmulatedInstance[] {
+    return this.store.seed(instances).map((record) => this.store.view(record));
+  }
+
+  /** A big, realistic account: ids in sequence, alive ones authorized, deleted ones spread through. */
+  seedAccount(options: SeedAccountOptions): void {
+    this.store.seedAccount(options);
+  }
+
+  /** Deep copies of every instance, deleted ones included. */
+  list(): EmulatedInstance[] {
+    const now = Date.now();
+    return Array.from(this.store.all(), (record) => this.store.view(record, now));
+  }
+
+  get(idInstance: number): EmulatedInstance | undefined {
+    const record = this.store.find(idInstance);
+    return record && this.store.view(record);
+  }
+
+  /** As if deleted in the console. */
+  deleteOutOfBand(idInstance: number): void {
+    this.store.deleteOutOfBand(idInstance);
+  }
+
+  /** As if changed in the console or on the phone; settings are applied as given, without validation. */
+  changeOutOfBand(idInstance: number, change: OutOfBandChange): void {
+    this.store.changeOutOfBand(idInstance, change);
+  }
+
+  // --- observation ---
+
+  count(method: Method): number {
+    return this.callCounts[method];
+  }
+
+  counts(): Record<Method, number> {
+    return { ...this.callCounts };
+  }
+
+  /** Zeroes the counts and empties `requests`. */
+  resetCounts(): void {
+    this.callCounts = zeroCounts();
+    this.requests.length = 0;
+  }
+
+  // --- faults and knobs ---
+
+  injectFault(fault: Fault): void {
+    this.faults.inject(fault);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  setRateLimit(enabled: boolean): void {
+    this.limiter.setEnabled(enabled);
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+
+  // --- serving ---
+
+  private async listen(port: number, host: string): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    const { port: bound } = this.server.address() as AddressInfo;
+    this.address = `http://${host.includes(":") ? `[${host}]` : host}:${bound}`;
+  }
+
+  private persistTo(path: string): void {
+    const saved = readStateFile(path);
+    if (saved) this.store.restore(saved);
+    this.store.onChange = () => writeStateFile(path, this.store.snapshot());
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedAt = Date.now();
+    const rawUrl = req.url ?? "/";
+    const route = parseRoute(rawUrl.split("?", 1)[0]);
+    try {
+      const body = await readBody(req);
+      const entry = this.record(route, body, startedAt);
+      const outcome = body ? this.decide(route, req.method ?? "GET", body) : tooLarge();
+      if (outcome.kind !== "hang" && !(await this.waitLatency())) return;
+      entry.status = this.carryOut(outcome, res);
+      this.logRequest(req.method, rawUrl, outcome, entry.status, startedAt);
+    } catch (error) {
+      // A client that hangs up mid-request is not the emulator's failure.
+      if (res.socket?.destroyed) {
+        this.log(`${req.method} ${redactUrl(rawUrl)} -> no answer (client closed the connection)`);
+        return;
+      }
+      if (!res.headersSent) send(res, textReply(500, "emulator error"));
+      this.log(`${req.method} ${redactUrl(rawUrl)} -> 500 emulator error: ${(error as Error).message}`);
+    }
+  }
+
+  private record(route: Route, body: RequestBody | undefined, at: number): RecordedRequest {
+    const method = route.api === "unknown" ? "unknown" : route.method;
+    if (method !== "unknown") this.callCounts[method] += 1;
+    const entry: RecordedRequest = { method, status: 0, at };
+    const idInstance = body && idInstanceOf(route, body);
+    if (idInstance !== undefined) entry.idInstance = idInstance;
+    const recorded = body && recordedBody(body);
+    if (recorded !== undefined) entry.body = recorded;
+    this.requests.push(entry);
+    return entry;
+  }
+
+  /** Route and verb first (a 405 is not the API's answer), then faults, then the API itself. */
+  private decide(route: Route, verb: string, body: RequestBody): Outcome {
+    if (route.api === "unknown") return { kind: "answer", reply: textReply(404, "Not Found") };
+    const expected = verbOf(route.method);
+    if (verb !== expected) {
+      return { kind: "answer", reply: textReply(405, "Method Not Allowed", { allow: expected }) };
+    }
+    const fault = this.faults.take(route.method, idInstanceOf(route, body));
+    if (!fault) return { kind: "answer", reply: this.perform(route, body) };
+    if (fault.kind === "performThenDrop") {
+      this.perform(route, body);
+      return { kind: "drop", fault: fault.kind };
+    }
+    const reply = faultReply(fault);
+    if (reply) return { kind: "answer", reply, fault: fault.kind };
+    return { kind: fault.kind === "hang" ? "hang" : "drop", fault: fault.kind };
+  }
+
+  private perform(route: Exclude<Route, { api: "unknown" }>, body: RequestBody): Reply {
+    return route.api === "partner"
+      ? handlePartner(route, body, this.store, this.partnerToken)
+      : handleInstance(route, body, this.store, this.limiter);
+  }
+
+  /** Returns the status sent, or 0 when nothing was. */
+  private carryOut(outcome: Outcome, res: ServerResponse): number {
+    switch (outcome.kind) {
+      case "answer":
+        send(res, outcome.reply);
+        return outcome.reply.status;
+      case "drop":
+        res.socket?.destroy();
+        return 0;
+      case "hang":
+        this.hanging.add(res);
+        res.on("close", () => this.hanging.delete(res));
+        return 0;
+    }
+  }
+
+  /** False when the emulator closed during the wait: the request gets no answer. */
+  private async waitLatency(): Promise<boolean> {
+    if (this.latencyMs <= 0) return !this.closing.signal.aborted;
+    try {
+      await sleep(this.latencyMs, undefined, { signal: this.closing.signal });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private logRequest(
+    verb: string | undefined,
+    rawUrl: string,
+    outcome: Outcome,
+    status: number,
+    startedAt: number,
+  ): void {
+    const result = status === 0 ? "no answer" : String(status);
+    const fault = outcome.fault ? ` [fault: ${outcome.fault}]` : "";
+    this.log(`${verb} ${redactUrl(rawUrl)} -> ${result} ${Date.now() - startedAt}ms${fault}`);
+  }
+}
+
+/** The instance a request is about: from the path, or from a deleteInstanceAccount body. */
+function idInstanceOf(route: Route, body: RequestBody): number | undefined {
+  if (route.api === "instance") return route.idInstance;
+  if (route.api === "partner" && route.method === "deleteInstanceAccount") {
+    const id = (body.json as { idInstance?: unknown } | null | undefined)?.idInstance;
+    if (typeof id === "number") return id;
+  }
+  return undefined;
+}
+
+function tooLarge(): Outcome {
+  // The rest of the body was never read, so the connection cannot be reused.
+  return { kind: "answer", reply: textReply(413, "Payload Too Large", { connection: "close" }) };
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  res.writeHead(reply.status, {
+    ...reply.headers,
+    "content-type": reply.contentType,
+    "content-length": Buffer.byteLength(reply.body),
+  });
+  res.end(reply.body);
+}
+
+function zeroCounts(): Record<Method, number> {
+  return Object.fromEntries(METHODS.map((method) => [method, 0])) as Record<Method, number>;
+}

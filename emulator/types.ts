@@ -1,0 +1,111 @@
+// Public types of the emulator. Field names are Green API's own wire names (see ../shared/greenapi-spec.md).
+
+export type PartnerMethod = "createInstance" | "getInstances" | "deleteInstanceAccount";
+export type InstanceMethod = "getSettings" | "setSettings" | "getStateInstance" | "qr" | "logout" | "reboot";
+export type Method = PartnerMethod | InstanceMethod;
+
+export type StateInstance = "notAuthorized" | "authorized" | "blocked" | "sleepMode" | "starting" | "yellowCard";
+
+/** Where a new instance is in its start-up: "building", then "starting", then null (ready). */
+export type StartupPhase = "building" | "starting" | null;
+
+export type Settings = Record<string, string | number>;
+
+/**
+ * A misbehaviour of the next matching request(s).
+ * - status: answer that HTTP status (Retry-After when retryAfterSeconds is set) without performing the operation.
+ * - drop: destroy the socket without answering; operation not performed.
+ * - hang: never answer (until the client gives up or the emulator closes); operation not performed.
+ * - malformed: HTTP 200 with truncated JSON; operation not performed.
+ * - html: HTTP 502 with an HTML page, as a proxy in front of the API would; operation not performed.
+ * - performThenDrop: perform the operation, then destroy the socket (the "lost response").
+ * `times` (default 1) is how many matching requests it affects; `idInstance` restricts it to requests for
+ * that instance (instance API path, or the idInstance in a deleteInstanceAccount body).
+ */
+export type Fault =
+  | {
+      method: Method;
+      kind: "status";
+      status: number;
+      retryAfterSeconds?: number;
+      body?: string;
+      times?: number;
+      idInstance?: number;
+    }
+  | {
+      method: Method;
+      kind: "drop" | "hang" | "malformed" | "html" | "performThenDrop";
+      times?: number;
+      idInstance?: number;
+    };
+
+export type FaultKind = Fault["kind"];
+
+export interface EmulatedInstance {
+  idInstance: number;
+  name: string;
+  typeInstance: string;
+  typeAccount: string;
+  partnerUserUiid: string;
+  timeCreated: string;
+  timeDeleted: string;
+  apiTokenInstance: string;
+  deleted: boolean;
+  tariff: string;
+  isFree: boolean;
+  isPartner: boolean;
+  expirationDate: string;
+  isExpired: boolean;
+  /** The full getSettings body. */
+  settings: Settings;
+  stateInstance: StateInstance;
+  startupPhase: StartupPhase;
+}
+
+export type SeedInstance = Partial<Omit<EmulatedInstance, "settings">> & { settings?: Settings };
+
+export interface OutOfBandChange {
+  name?: string;
+  settings?: Settings;
+  stateInstance?: StateInstance;
+  startupPhase?: StartupPhase;
+  apiTokenInstance?: string;
+  wid?: string;
+}
+
+export interface SeedAccountOptions {
+  alive: number;
+  deleted?: number;
+  namePrefix?: string;
+}
+
+export interface EmulatorOptions {
+  /** Default 0: an ephemeral port. */
+  port?: number;
+  /** Default "127.0.0.1". */
+  host?: string;
+  /** Default: random, "gac" + 32 hex characters. */
+  partnerToken?: string;
+  /** Delay added before every answer (default 0). */
+  latencyMs?: number;
+  /** Per-instance rate limits on the instance API (default false). */
+  rateLimit?: boolean;
+  /** If > 0, new instances spend the first half "building", the second half "starting", then are ready. */
+  startupMs?: number;
+  /** Load instances from this JSON file at start (if it exists) and save them after every change. */
+  statePath?: string;
+  /** Receives one line per request, tokens redacted. */
+  log?: (line: string) => void;
+  /** Default 1101728000. */
+  firstId?: number;
+}
+
+export interface RecordedRequest {
+  method: Method | "unknown";
+  idInstance?: number;
+  /** Parsed JSON when the body was JSON, the raw text otherwise, absent when there was no body. */
+  body?: unknown;
+  /** 0 when no answer was sent (drop, hang, performThenDrop). */
+  status: number;
+  at: number;
+}

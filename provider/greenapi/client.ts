@@ -1,0 +1,181 @@
+/**
+ * PartnerClient: Green API's partner methods and the per-instance settings/state methods, typed and
+ * validated. Used by the provider and usable on its own from scripts.
+ */
+import type { z } from "zod";
+import { GreenApiError, isGreenApiError } from "./errors";
+import * as wire from "./schemas";
+import { settingsFromWire, settingsToWire, type Settings } from "./settings";
+import { Transport, type Call, type Deadlines } from "./transport";
+import type { RetryPolicy } from "./retry";
+
+export const DEFAULT_API_URL = "https://api.green-api.com";
+
+export interface PartnerClientOptions {
+  partnerToken: string;
+  /** Partner API host; default https://api.green-api.com. */
+  partnerApiUrl?: string;
+  /** Default instance API host, for instances that do not name their own; default https://api.green-api.com. */
+  apiUrl?: string;
+  deadlines?: Partial<Deadlines>;
+  retry?: RetryPolicy;
+}
+
+/** What the instance API needs to address one instance. */
+export interface InstanceRef {
+  idInstance: number;
+  apiTokenInstance: string;
+  /** This instance's API host (the console shows it); falls back to the client's apiUrl. */
+  apiUrl?: string;
+  /** "v3" (MAX) instances live under /v3. */
+  typeInstance?: string;
+}
+
+export type CreateInstanceRequest = Settings & { name?: string };
+
+/** Green API allows 1 request/second per instance on most instance methods, 3/second on qr. */
+const INSTANCE_INTERVAL_MS = 1_050;
+const QR_INTERVAL_MS = 350;
+
+export class PartnerClient {
+  private readonly partnerToken: string;
+  private readonly partnerApiUrl: string;
+  private readonly apiUrl: string;
+  private readonly transport: Transport;
+
+  constructor(options: PartnerClientOptions) {
+    this.partnerToken = options.partnerToken;
+    this.partnerApiUrl = trimSlash(options.partnerApiUrl ?? DEFAULT_API_URL);
+    this.apiUrl = trimSlash(options.apiUrl ?? DEFAULT_API_URL);
+    this.transport = new Transport({ deadlines: options.deadlines, retry: options.retry });
+  }
+
+  /** Every instance of the account, deleted ones included (Green API keeps them ~3 months). */
+  async getInstances(): Promise<wire.InstanceListItem[]> {
+    return this.partner("getInstances", "GET", undefined, wire.getInstancesResponse);
+  }
+
+  /**
+   * Creates (and starts billing for) an instance. Never retried after the request may have reached
+   * Green API: on an error with `outcomeUnknown`, look for the instance by name before creating again.
+   */
+  async createInstance(request: CreateInstanceRequest): Promise<wire.CreateInstanceResponse> {
+    const { name, ...settings } = request;
+    const body = { ...(name === undefined ? {} : { name }), ...settingsToWire(settings) };
+    return this.partner("createInstance", "POST", body, wire.createInstanceResponse, [request.webhookUrlToken]);
+  }
+
+  /** "alreadyGone" when Green API answers 404: the instance was deleted before, or never existed. */
+  async deleteInstanceAccount(idInstance: number): Promise<"deleted" | "alreadyGone"> {
+    try {
+      await this.partner("deleteInstanceAccount", "POST", { idInstance }, wire.deleteInstanceAccountResponse);
+      return "deleted";
+    } catch (error) {
+      if (isGreenApiError(error, "not_found")) return "alreadyGone";
+      throw error;
+    }
+  }
+
+  /** The instance's current settings; `wid` is the linked phone once authorized. */
+  async getSettings(instance: InstanceRef): Promise<{ settings: Settings; wid?: string }> {
+    const body = await this.instance(instance, "getSettings", "GET", undefined, wire.getSettingsResponse);
+    return { settings: settingsFromWire(body), wid: body.wid || undefined };
+  }
+
+  /** Applies settings in one call. Green API restarts the instance on every call: batch changes. */
+  async setSettings(instance: InstanceRef, settings: Settings): Promise<void> {
+    const body = await this.instance(instance, "setSettings", "POST", settingsToWire(settings), wire.setSettingsResponse, [
+      settings.webhookUrlToken,
+    ]);
+    if (!body.saveSettings) {
+      throw new GreenApiError({ code: "invalid_request", method: "setSettings" }, "Green API answered saveSettings: false");
+    }
+  }
+
+  /** null while Green API is still building the instance (its first minutes). */
+  async getStateInstance(instance: InstanceRef): Promise<string | null> {
+    const body = await this.instance(instance, "getStateInstance", "GET", undefined, wire.getStateInstanceResponse);
+    return body?.stateInstance ?? null;
+  }
+
+  async qr(instance: InstanceRef): Promise<wire.QrResponse> {
+    return this.instance(instance, "qr", "GET", undefined, wire.qrResponse, [], QR_INTERVAL_MS);
+  }
+
+  /** Unlinks the phone. Deleting an instance does not do this by itself. */
+  async logout(instance: InstanceRef): Promise<boolean> {
+    return (await this.instance(instance, "logout", "GET", undefined, wire.logoutResponse)).isLogout;
+  }
+
+  async reboot(instance: InstanceRef): Promise<boolean> {
+    return (await this.instance(instance, "reboot", "GET", undefined, wire.rebootResponse)).isReboot;
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+
+  private async partner<S extends z.ZodType>(
+    method: string,
+    verb: Call["verb"],
+    body: unknown,
+    schema: S,
+    extraSecrets: Array<string | undefined> = [],
+  ): Promise<z.infer<S>> {
+    const url = `${this.partnerApiUrl}/partner/${method}/${encodeURIComponent(this.partnerToken)}`;
+    return this.send(
+      {
+        method,
+        verb,
+        url,
+        body,
+        secrets: [this.partnerToken, ...extraSecrets],
+        repeatability: method === "createInstance" ? "once" : "safe",
+      },
+      schema,
+    );
+  }
+
+  private async instance<S extends z.ZodType>(
+    ref: InstanceRef,
+    method: string,
+    verb: Call["verb"],
+    body: unknown,
+    schema: S,
+    extraSecrets: Array<string | undefined> = [],
+    intervalMs = INSTANCE_INTERVAL_MS,
+  ): Promise<z.infer<S>> {
+    const host = trimSlash(ref.apiUrl || this.apiUrl);
+    const prefix = ref.typeInstance === "v3" ? "/v3" : "";
+    const url = `${host}${prefix}/waInstance${ref.idInstance}/${method}/${encodeURIComponent(ref.apiTokenInstance)}`;
+    return this.send(
+      {
+        method,
+        verb,
+        url,
+        body,
+        secrets: [ref.apiTokenInstance, this.partnerToken, ...extraSecrets],
+        // getSettings/state are reads; setSettings with the same body lands on the same settings.
+        repeatability: "safe",
+        pace: { key: `${host}/${ref.idInstance}/${intervalMs}`, intervalMs },
+      },
+      schema,
+    );
+  }
+
+  private async send<S extends z.ZodType>(call: Call, schema: S): Promise<z.infer<S>> {
+    const body = await this.transport.call(call);
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      throw new GreenApiError(
+        { code: "malformed_response", method: call.method },
+        `the answer does not have the documented shape (${wire.describeIssues(parsed.error)})`,
+      );
+    }
+    return parsed.data;
+  }
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, "");
+}

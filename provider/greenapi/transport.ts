@@ -1,0 +1,209 @@
+/**
+ * HTTP to Green API: deadlines, retries, per-instance pacing, errors inside HTTP 200 bodies, and
+ * redaction. Request semantics (which method, which schema) live in the clients; this file knows
+ * only how to get a JSON answer safely or a GreenApiError that is safe to print.
+ */
+import { Agent, request } from "undici";
+import type { Dispatcher } from "undici";
+import { GreenApiError, type GreenApiErrorCode, type GreenApiErrorDetails } from "./errors";
+import { Pacer, sleep } from "./pacer";
+import { redact, REDACTED } from "./redact";
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay, type Repeatability, type RetryPolicy } from "./retry";
+
+export interface Deadlines {
+  /** Longest a single HTTP request may take, connect to last byte. */
+  requestMs: number;
+  /** Longest one operation may take, retries and their waits included. */
+  operationMs: number;
+}
+
+export const DEFAULT_DEADLINES: Deadlines = { requestMs: 30_000, operationMs: 120_000 };
+
+export interface TransportOptions {
+  deadlines?: Partial<Deadlines>;
+  retry?: RetryPolicy;
+  /** For tests and custom networking; by default one keep-alive Agent per Transport. */
+  dispatcher?: Dispatcher;
+}
+
+export interface Call {
+  /** Green API method name, used in messages and errors. */
+  method: string;
+  verb: "GET" | "POST";
+  /** Full URL, credentials included. */
+  url: string;
+  body?: unknown;
+  /** Every credential this call carries (URL path tokens, webhookUrlToken in the body). */
+  secrets: ReadonlyArray<string | undefined>;
+  repeatability: Repeatability;
+  /** Space calls sharing this key intervalMs apart (per-instance rate limits). */
+  pace?: { key: string; intervalMs: number };
+}
+
+/** Longest slice of a server's error text we quote back to the user. */
+const MAX_QUOTED_TEXT = 200;
+
+export class Transport {
+  readonly deadlines: Deadlines;
+  private readonly retry: RetryPolicy;
+  private readonly dispatcher: Dispatcher;
+  private readonly pacer = new Pacer();
+
+  constructor(options: TransportOptions = {}) {
+    this.deadlines = { ...DEFAULT_DEADLINES, ...options.deadlines };
+    this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    const { requestMs } = this.deadlines;
+    this.dispatcher =
+      options.dispatcher ??
+      new Agent({
+        connect: { timeout: Math.min(requestMs, 10_000) },
+        headersTimeout: requestMs,
+        bodyTimeout: requestMs,
+        keepAliveTimeout: 4_000,
+      });
+  }
+
+  /** Performs the call with retries; resolves to the parsed JSON body (which may be null). */
+  async call(call: Call): Promise<unknown> {
+    const deadline = Date.now() + this.deadlines.operationMs;
+    for (let attempt = 1; ; attempt++) {
+      if (call.pace) await this.pacer.wait(call.pace.key, call.pace.intervalMs);
+      try {
+        return await this.once(call, Math.min(this.deadlines.requestMs, deadline - Date.now()));
+      } catch (error) {
+        if (!(error instanceof GreenApiError)) throw error;
+        const wait = retryDelay(error, attempt, call.repeatability, deadline - Date.now(), this.retry);
+        if (wait === undefined) throw error;
+        if (call.pace && error.retryAfterMs) this.pacer.delay(call.pace.key, Date.now() + error.retryAfterMs);
+        await sleep(wait);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  private async once(call: Call, budgetMs: number): Promise<unknown> {
+    const fail = (code: GreenApiErrorCode, what: string, extra: Partial<GreenApiErrorDetails> = {}) =>
+      new GreenApiError(
+        { code, method: call.method, ...extra },
+        redact(`${what} (${call.verb} ${displayUrl(call.url)})`, call.secrets),
+      );
+    if (budgetMs <= 0) throw fail("timeout", "no time left in the operation's deadline");
+
+    let statusCode: number;
+    let headers: Record<string, string | string[] | undefined>;
+    let text: string;
+    try {
+      const response = await request(call.url, {
+        method: call.verb,
+        dispatcher: this.dispatcher,
+        headers: call.body === undefined ? {} : { "content-type": "application/json" },
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        signal: AbortSignal.timeout(budgetMs),
+        headersTimeout: budgetMs,
+        bodyTimeout: budgetMs,
+      });
+      statusCode = response.statusCode;
+      headers = response.headers;
+      text = await response.body.text();
+    } catch (cause) {
+      const { code, sent, what } = classifyNetworkError(cause, budgetMs);
+      throw fail(code, what, { outcomeUnknown: sent && call.verb === "POST" });
+    }
+
+    if (statusCode === 200) return parseBody(text, fail);
+    const quoted = quote(text);
+    const retryAfterMs = parseRetryAfter(headers["retry-after"]);
+    if (statusCode === 429) throw fail("rate_limited", `HTTP 429 ${quoted}`, { status: 429, retryAfterMs });
+    if (statusCode === 401 || statusCode === 403) throw fail("unauthorized", `HTTP ${statusCode} ${quoted}`, { status: statusCode });
+    if (statusCode === 404) throw fail("not_found", `HTTP 404 ${quoted}`, { status: 404 });
+    if (statusCode >= 500 || looksLikeHtml(text)) {
+      // A 5xx may come after the work was done (a proxy timing out in front of a slow backend).
+      throw fail("server_error", `HTTP ${statusCode} ${quoted}`, {
+        status: statusCode,
+        retryAfterMs,
+        outcomeUnknown: call.verb === "POST",
+      });
+    }
+    throw fail("invalid_request", `HTTP ${statusCode} ${quoted}`, { status: statusCode });
+  }
+}
+
+type Fail = (code: GreenApiErrorCode, what: string, extra?: Partial<GreenApiErrorDetails>) => GreenApiError;
+
+/**
+ * Green API reports many errors inside HTTP 200: `{"code": 401, "description": "Unauthorized"}`.
+ * A body of exactly that shape is an error, whatever the status said.
+ */
+function parseBody(text: string, fail: Fail): unknown {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    const kind = looksLikeHtml(text) ? "an HTML page" : text.trim() === "" ? "an empty body" : "a body that is not JSON";
+    throw fail("malformed_response", `HTTP 200 with ${kind}`);
+  }
+  if (isErrorBody(body)) {
+    const code: GreenApiErrorCode =
+      body.code === 401 || body.code === 403
+        ? "unauthorized"
+        : body.code === 404
+          ? "not_found"
+          : body.code === 429
+            ? "rate_limited"
+            : body.code >= 500
+              ? "server_error"
+              : "invalid_request";
+    throw fail(code, `${body.code} ${body.description}`, { status: body.code });
+  }
+  return body;
+}
+
+function isErrorBody(body: unknown): body is { code: number; description: string } {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
+  const { code, description } = body as Record<string, unknown>;
+  return typeof code === "number" && code >= 400 && (description === undefined || typeof description === "string");
+}
+
+function classifyNetworkError(cause: unknown, budgetMs: number): { code: GreenApiErrorCode; sent: boolean; what: string } {
+  const err = cause as { name?: string; code?: string; message?: string };
+  switch (err?.code) {
+    case "ECONNREFUSED":
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "UND_ERR_CONNECT_TIMEOUT":
+      // Nothing reached the server: safe to repeat even for createInstance.
+      return { code: "connection_failed", sent: false, what: `could not connect (${err.code})` };
+    case "UND_ERR_HEADERS_TIMEOUT":
+    case "UND_ERR_BODY_TIMEOUT":
+      return { code: "timeout", sent: true, what: `no answer within ${budgetMs} ms` };
+  }
+  if (err?.name === "TimeoutError" || err?.name === "AbortError") {
+    return { code: "timeout", sent: true, what: `no answer within ${budgetMs} ms` };
+  }
+  return { code: "connection_failed", sent: true, what: `the connection failed before an answer (${err?.code ?? err?.name ?? "error"})` };
+}
+
+function looksLikeHtml(text: string): boolean {
+  return /^\s*<(!doctype|html|head|body)/i.test(text);
+}
+
+function quote(text: string): string {
+  if (looksLikeHtml(text)) return "(an HTML page)";
+  const trimmed = text.trim().replace(/\s+/g, " ");
+  if (!trimmed) return "";
+  return JSON.stringify(trimmed.length > MAX_QUOTED_TEXT ? `${trimmed.slice(0, MAX_QUOTED_TEXT)}…` : trimmed);
+}
+
+/**
+ * The URL without its credential segment. Green API puts the token last in the path for every
+ * method; redaction by value still runs afterwards as the safety net.
+ */
+function displayUrl(url: string): string {
+  const parsed = new URL(url);
+  const segments = parsed.pathname.split("/");
+  if (segments.length > 2) segments[segments.length - 1] = REDACTED;
+  return `${parsed.origin}${segments.join("/")}`;
+}

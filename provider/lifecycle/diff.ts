@@ -1,0 +1,46 @@
+/**
+ * What changed between the stored outputs and the new checked inputs, and which of those changes
+ * need a new instance. Only what the user declares is compared: a setting left out of the program
+ * is not managed, so its live value is never a change.
+ */
+import { flagToBoolean, isSettingFlag, SETTING_NAMES, type Settings } from "../greenapi/settings";
+import { isUnknown, type InstanceInputs } from "./inputs";
+
+/** Green API cannot rename an instance: a new name means a new instance. */
+export const REPLACE_ON_CHANGE: ReadonlySet<string> = new Set(["name"]);
+
+const COMPARED = ["name", ...SETTING_NAMES] as const;
+
+export interface DiffResult {
+  changes: boolean;
+  replaces: string[];
+  deleteBeforeReplace: boolean;
+}
+
+export function changedProperties(olds: object, news: InstanceInputs): string[] {
+  const previous = olds as Record<string, unknown>;
+  const next_ = news as unknown as Record<string, unknown>;
+  return COMPARED.filter((key) => {
+    const next = next_[key];
+    if (next === undefined) return false;
+    if (isUnknown(next)) return true;
+    const prev = isSettingFlag(key) ? flagToBoolean(previous[key]) : previous[key];
+    return prev !== next;
+  });
+}
+
+export function diff(olds: object, news: InstanceInputs): DiffResult {
+  const changed = changedProperties(olds, news);
+  const replaces = changed.filter((key) => REPLACE_ON_CHANGE.has(key));
+  // Create the replacement first: the old instance (and its linked phone) stays until the new one exists.
+  return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+}
+
+/** The settings among the changes, with their new values: the body of one setSettings call. */
+export function changedSettings(olds: object, news: InstanceInputs): Settings {
+  const settings: Record<string, unknown> = {};
+  for (const key of changedProperties(olds, news)) {
+    if (!REPLACE_ON_CHANGE.has(key)) settings[key] = (news as unknown as Record<string, unknown>)[key];
+  }
+  return settings as Settings;
+}

@@ -1,0 +1,120 @@
+/**
+ * The resource's inputs: validation (check) and the one normalization every later step relies on —
+ * flags as booleans whatever the user wrote, and an effective instance name.
+ */
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { DELAY_MAX_MS, DELAY_MIN_MS, SETTING_FLAGS, SETTING_NAMES, isSettingFlag, flagToBoolean, type Settings } from "../greenapi/settings";
+
+/** The engine's placeholder for a value not known until apply (preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/**
+ * The name this resource's instance gets when the user sets none: added by GreenApiInstance
+ * (see resource.ts), never written by users.
+ */
+export const AUTO_NAME_KEY = "__autoName";
+const ENGINE_KEYS: ReadonlySet<string> = new Set(["__provider", AUTO_NAME_KEY]);
+
+/** Checked inputs: what create/diff/update receive. */
+export interface InstanceInputs extends Settings {
+  name: string;
+  [AUTO_NAME_KEY]?: string;
+}
+
+/** Inputs whose value is a credential: a check failure on them must not name the property (the engine prints its value). */
+export const SECRET_INPUTS: ReadonlySet<string> = new Set(["webhookUrlToken"]);
+
+const flag = z.union([z.boolean(), z.enum(["yes", "no"])], {
+  error: 'must be true/false or "yes"/"no"',
+});
+
+const PROPERTY_SCHEMAS: Record<string, z.ZodType> = {
+  name: z.string({ error: "must be a string" }).trim().min(1, "must not be empty"),
+  webhookUrl: z.union([z.literal(""), z.url({ protocol: /^https?$/, error: "must be an http(s) URL, or empty to clear" })], {
+    error: "must be an http(s) URL, or empty to clear",
+  }),
+  webhookUrlToken: z.string({ error: "webhookUrlToken must be a string" }),
+  delaySendMessagesMilliseconds: z
+    .number({ error: "must be a number of milliseconds" })
+    .int("must be a whole number of milliseconds")
+    .min(DELAY_MIN_MS, `must be at least ${DELAY_MIN_MS} (Green API's minimum)`)
+    .max(DELAY_MAX_MS, `must be at most ${DELAY_MAX_MS}`),
+  ...Object.fromEntries(SETTING_FLAGS.map((name) => [name, flag])),
+};
+
+/** Every property a user may set, for messages. */
+export const INPUT_NAMES = Object.keys(PROPERTY_SCHEMAS);
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+export function isUnknown(value: unknown): boolean {
+  return value === UNKNOWN;
+}
+
+/** Validates each top-level property on its own, so every problem is reported at once. */
+export function validateInputs(news: Record<string, unknown>): CheckFailure[] {
+  const failures: CheckFailure[] = [];
+  for (const [property, value] of Object.entries(news)) {
+    if (ENGINE_KEYS.has(property) || value === undefined || value === null || isUnknown(value)) continue;
+    const schema = PROPERTY_SCHEMAS[property];
+    if (!schema) {
+      failures.push({ property, reason: `unknown property "${property}"; GreenApiInstance accepts: ${INPUT_NAMES.join(", ")}` });
+      continue;
+    }
+    const result = schema.safeParse(value);
+    if (!result.success) {
+      const reason = result.error.issues[0]?.message ?? "is not valid";
+      failures.push(
+        SECRET_INPUTS.has(property) ? { property: "", reason: `${property}: ${reason}` } : { property, reason },
+      );
+    }
+  }
+  return failures;
+}
+
+/**
+ * Valid inputs → checked inputs. Flags become booleans; the name is the user's, else the one this
+ * resource already has (so dropping an explicit name never replaces the instance), else the
+ * resource's auto-name. A unique, stable name is what lets a create interrupted mid-flight be found
+ * again instead of billed twice.
+ */
+export function normalizeInputs(news: Record<string, unknown>, olds: Record<string, unknown> = {}): InstanceInputs {
+  const inputs: Record<string, unknown> = {};
+  for (const [property, value] of Object.entries(news)) {
+    if (value === undefined || value === null || property === "__provider") continue;
+    inputs[property] = isSettingFlag(property) && !isUnknown(value) ? flagToBoolean(value) : value;
+  }
+  if (typeof inputs.name === "string" && !isUnknown(inputs.name)) inputs.name = inputs.name.trim();
+  if (inputs.name === undefined) {
+    const previous = olds.name;
+    inputs.name = typeof previous === "string" && previous ? previous : (inputs[AUTO_NAME_KEY] ?? randomName("instance"));
+  }
+  return inputs as unknown as InstanceInputs;
+}
+
+/** The settings part of checked inputs (what createInstance/setSettings take). */
+export function settingsOf(props: object): Settings {
+  const values = props as Record<string, unknown>;
+  const settings: Record<string, unknown> = {};
+  for (const name of SETTING_NAMES) {
+    if (values[name] !== undefined) settings[name] = values[name];
+  }
+  return settings as Settings;
+}
+
+const NAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** `<prefix>-<7 characters>`, Pulumi's auto-name shape. `seed` makes it deterministic (see resource.ts). */
+export function randomName(prefix: string, seed?: Buffer): string {
+  const bytes = seed ?? randomBytes(7);
+  return `${prefix}-${Array.from(bytes.subarray(0, 7), (byte) => NAME_ALPHABET[byte % NAME_ALPHABET.length]).join("")}`;
+}
+
+/** The inputs a set of outputs stands for: the name and every setting, as refreshed. */
+export function inputsFromOutputs(outputs: { name: string }): InstanceInputs {
+  return { name: outputs.name, ...settingsOf(outputs) };
+}

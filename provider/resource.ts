@@ -1,0 +1,95 @@
+/**
+ * GreenApiInstance, the resource a Pulumi program declares, and the thin provider object Pulumi
+ * serializes into every resource's state as `__provider`.
+ *
+ * The provider object holds no code of its own: each method loads the implementation from the
+ * installed package by name when the engine calls it. That keeps `__provider` to a few hundred
+ * bytes, carries no credential (configuration arrives through `configure`), and lets an upgraded
+ * package fix refresh and destroy for resources created by older versions.
+ */
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import { AUTO_NAME_KEY, randomName } from "./lifecycle/inputs";
+import { SECRET_OUTPUTS } from "./lifecycle/outputs";
+import type { SettingFlag } from "./greenapi/settings";
+
+/** A Green API yes/no setting: a boolean, or Green API's own "yes" / "no". */
+export type Flag = boolean | "yes" | "no";
+
+export type GreenApiInstanceArgs = {
+  /** Display name, unique in the account. Default: `<resource name>-<7 characters>`. Changing it replaces the instance. */
+  name?: pulumi.Input<string>;
+  /** URL that receives webhooks; "" clears it. */
+  webhookUrl?: pulumi.Input<string>;
+  /** Sent by Green API in the Authorization header of webhooks. A credential: kept secret. */
+  webhookUrlToken?: pulumi.Input<string>;
+  /** Minimum delay between sent messages, 500–600000 ms. */
+  delaySendMessagesMilliseconds?: pulumi.Input<number>;
+} & { [K in SettingFlag]?: pulumi.Input<Flag> };
+
+/** Properties the provider fills in; each becomes an output of the resource. */
+const OUTPUT_NAMES = [
+  "idInstance",
+  "apiTokenInstance",
+  "qrUrl",
+  "typeInstance",
+  "name",
+  "timeCreated",
+  "expirationDate",
+  "isExpired",
+  "tariff",
+  "apiUrl",
+] as const;
+
+// Kept minimal on purpose: this text is repeated in the state of every resource (under 2 KB).
+const provider: pulumi.dynamic.ResourceProvider = {
+  configure: (...args) => require("pulumi-greenapi/lifecycle").configure(...args),
+  check: (...args) => require("pulumi-greenapi/lifecycle").check(...args),
+  diff: (...args) => require("pulumi-greenapi/lifecycle").diff(...args),
+  create: (...args) => require("pulumi-greenapi/lifecycle").create(...args),
+  read: (...args) => require("pulumi-greenapi/lifecycle").read(...args),
+  update: (...args) => require("pulumi-greenapi/lifecycle").update(...args),
+  delete: (...args) => require("pulumi-greenapi/lifecycle").delete(...args),
+};
+
+export class GreenApiInstance extends pulumi.dynamic.Resource {
+  declare readonly idInstance: pulumi.Output<number>;
+  /** Secret. */
+  declare readonly apiTokenInstance: pulumi.Output<string>;
+  /** Secret: the QR page URL embeds the instance token. */
+  declare readonly qrUrl: pulumi.Output<string>;
+  declare readonly typeInstance: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly timeCreated: pulumi.Output<string>;
+  declare readonly expirationDate: pulumi.Output<string>;
+  declare readonly isExpired: pulumi.Output<boolean>;
+  declare readonly tariff: pulumi.Output<string>;
+  declare readonly apiUrl: pulumi.Output<string>;
+  declare readonly webhookUrl: pulumi.Output<string | undefined>;
+  /** Secret. */
+  declare readonly webhookUrlToken: pulumi.Output<string | undefined>;
+  declare readonly delaySendMessagesMilliseconds: pulumi.Output<number | undefined>;
+
+  constructor(name: string, args: GreenApiInstanceArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
+    const outputs = Object.fromEntries(OUTPUT_NAMES.map((key) => [key, undefined]));
+    const props = {
+      ...outputs,
+      ...args,
+      // An input may be a plain string; as a credential it must not sit in state in clear text.
+      webhookUrlToken: args.webhookUrlToken === undefined ? undefined : pulumi.secret(args.webhookUrlToken),
+      [AUTO_NAME_KEY]: autoName(name),
+    };
+    const additionalSecretOutputs = [...new Set([...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS])];
+    super(provider, name, props, { ...opts, additionalSecretOutputs }, "greenapi", "Instance");
+  }
+}
+
+/**
+ * `<resource name>-<7 characters>`, derived from project, stack and resource name rather than
+ * drawn at random, so that a run interrupted after createInstance looks for the very same name
+ * next time and finds the instance instead of creating (and billing) a second one.
+ */
+function autoName(resourceName: string): string {
+  const seed = createHash("sha256").update(`${pulumi.getProject()}/${pulumi.getStack()}/${resourceName}`).digest();
+  return randomName(resourceName, seed);
+}

@@ -1,0 +1,208 @@
+/**
+ * GreenApiInstance through Pulumi's own provider host, driven over gRPC in the engine's order,
+ * against the emulator: the proof that `pulumi up`, `refresh` and `destroy` do the right thing.
+ */
+import { HostError, CheckFailedError, ProviderHost } from "../../harness";
+import { INSTANCE_TYPE, goals, makeProgramDir, startStack, type TestStack } from "./stack";
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.close();
+});
+beforeEach(async () => {
+  await stack.engine.destroy();
+  stack.emulator.resetCounts();
+});
+
+const onlyEntry = () => {
+  const entries = [...stack.engine.state.values()];
+  expect(entries).toHaveLength(1);
+  return entries[0];
+};
+
+describe("GreenApiInstance through Pulumi's provider host", () => {
+  it("creates an instance with its declared settings, in one createInstance", async () => {
+    const registrations = await stack.declare({
+      "support-bot": {
+        name: "support-bot-basic",
+        webhookUrl: "https://hooks.example.com/green",
+        webhookUrlToken: "hook-credential-1",
+        delaySendMessagesMilliseconds: 1500,
+        incomingWebhook: true,
+        outgoingMessageWebhook: "yes",
+        stateWebhook: "no",
+      },
+    });
+    expect(registrations[0].type).toBe(INSTANCE_TYPE);
+    const steps = await stack.engine.up(goals(registrations));
+    expect(steps.map((s) => s.op)).toEqual(["create"]);
+
+    const entry = onlyEntry();
+    const live = stack.emulator.get(Number(entry.id))!;
+    expect(stack.emulator.count("createInstance")).toBe(1);
+    expect(live.name).toBe("support-bot-basic");
+    expect(live.settings).toMatchObject({
+      webhookUrl: "https://hooks.example.com/green",
+      webhookUrlToken: "hook-credential-1",
+      delaySendMessagesMilliseconds: 1500,
+      incomingWebhook: "yes",
+      outgoingMessageWebhook: "yes",
+      stateWebhook: "no",
+    });
+    expect(entry.id).toBe(String(live.idInstance));
+    expect(entry.outputs).toMatchObject({
+      idInstance: live.idInstance,
+      apiTokenInstance: live.apiTokenInstance,
+      qrUrl: `https://qr.green-api.com/waInstance${live.idInstance}/${live.apiTokenInstance}`,
+      typeInstance: "whatsapp",
+      name: "support-bot-basic",
+      timeCreated: live.timeCreated,
+      expirationDate: live.expirationDate,
+      isExpired: false,
+      tariff: live.tariff,
+      webhookUrl: "https://hooks.example.com/green",
+      webhookUrlToken: "hook-credential-1",
+      delaySendMessagesMilliseconds: 1500,
+      incomingWebhook: true,
+      outgoingMessageWebhook: true,
+      stateWebhook: false,
+      apiUrl: stack.emulator.url,
+    });
+  });
+
+  it("marks the token, the QR URL and the webhook token secret, and keeps credentials out of __provider", async () => {
+    const [registration] = await stack.declare({ bot: { webhookUrlToken: "hook-credential-2" } });
+    expect(registration.additionalSecretOutputs).toEqual(expect.arrayContaining(["apiTokenInstance", "qrUrl", "webhookUrlToken"]));
+    expect(registration.secretInputs).toContain("webhookUrlToken");
+    const provider = String(registration.inputs.__provider);
+    expect(Buffer.byteLength(provider)).toBeLessThan(2048);
+    expect(provider).not.toContain(stack.emulator.partnerToken);
+    expect(provider).not.toContain("hook-credential-2");
+
+    await stack.engine.up(goals([registration]));
+    const { outputs } = onlyEntry();
+    expect(outputs.__provider).toBe(provider);
+  });
+
+  it("auto-names an instance <resource name>-<7 characters>, stable across runs", async () => {
+    const first = await stack.declare({ "sales-bot": {} });
+    const again = await stack.declare({ "sales-bot": {} });
+    expect(first[0].inputs.__autoName).toMatch(/^sales-bot-[a-z0-9]{7}$/);
+    expect(again[0].inputs.__autoName).toBe(first[0].inputs.__autoName);
+    await stack.engine.up(goals(first));
+    expect(stack.emulator.get(Number(onlyEntry().id))!.name).toBe(first[0].inputs.__autoName);
+  });
+
+  it("refreshes with no drift, then plans no change", async () => {
+    const registrations = await stack.declare({ bot: { incomingWebhook: "yes", webhookUrl: "https://a.example.com/h" } });
+    await stack.engine.up(goals(registrations));
+    const before = onlyEntry().outputs;
+    expect((await stack.engine.refresh()).map((s) => s.op)).toEqual(["refresh-same"]);
+    expect(onlyEntry().outputs).toEqual(before);
+    // The same program with the other spelling of the flag: nothing to do.
+    const respelled = await stack.declare({ bot: { incomingWebhook: true, webhookUrl: "https://a.example.com/h" } });
+    expect((await stack.engine.up(goals(respelled))).map((s) => s.op)).toEqual(["same"]);
+    expect(stack.emulator.count("createInstance")).toBe(1);
+  });
+
+  it("drops an instance deleted outside Pulumi on refresh, and the next up creates it again", async () => {
+    const registrations = await stack.declare({ bot: {} });
+    await stack.engine.up(goals(registrations));
+    const { id } = onlyEntry();
+    stack.emulator.deleteOutOfBand(Number(id));
+
+    expect((await stack.engine.refresh()).map((s) => s.op)).toEqual(["refresh-gone"]);
+    expect(stack.engine.state.size).toBe(0);
+
+    expect((await stack.engine.up(goals(registrations))).map((s) => s.op)).toEqual(["create"]);
+    expect(onlyEntry().id).not.toBe(id);
+  });
+
+  it("changes a setting in place with one setSettings, and replaces on a new name (create first)", async () => {
+    await stack.engine.up(goals(await stack.declare({ bot: { name: "bot-v1", incomingWebhook: true, stateWebhook: true } })));
+    const { id } = onlyEntry();
+
+    const steps = await stack.engine.up(goals(await stack.declare({ bot: { name: "bot-v1", incomingWebhook: false, stateWebhook: true } })));
+    expect(steps.map((s) => s.op)).toEqual(["update"]);
+    expect(stack.emulator.count("setSettings")).toBe(1);
+    const setSettings = stack.emulator.requests.filter((r) => r.method === "setSettings");
+    expect(setSettings.map((r) => r.body)).toEqual([{ incomingWebhook: "no" }]);
+    expect(onlyEntry()).toMatchObject({ id, outputs: { incomingWebhook: false, stateWebhook: true, idInstance: Number(id) } });
+    expect(onlyEntry().outputs.apiTokenInstance).toBe(stack.emulator.get(Number(id))!.apiTokenInstance);
+
+    const replaced = await stack.engine.up(goals(await stack.declare({ bot: { name: "bot-v2", incomingWebhook: false } })));
+    expect(replaced.map((s) => s.op)).toEqual(["replace"]);
+    const order = stack.emulator.requests.map((r) => r.method).filter((m) => m === "createInstance" || m === "deleteInstanceAccount");
+    expect(order.slice(-2)).toEqual(["createInstance", "deleteInstanceAccount"]);
+    expect(stack.emulator.get(Number(id))!.deleted).toBe(true);
+    expect(onlyEntry().outputs.name).toBe("bot-v2");
+  });
+
+  it("destroys with deleteInstanceAccount, and an instance already deleted counts as destroyed", async () => {
+    await stack.engine.up(goals(await stack.declare({ a: {}, b: {} })));
+    const [a, b] = [...stack.engine.state.values()].map((e) => Number(e.id));
+    stack.emulator.deleteOutOfBand(b);
+
+    expect((await stack.engine.destroy()).map((s) => s.op)).toEqual(["delete", "delete"]);
+    expect(stack.engine.state.size).toBe(0);
+    expect(stack.emulator.count("deleteInstanceAccount")).toBe(2);
+    expect(stack.emulator.get(a)!.deleted).toBe(true);
+  });
+
+  it("rejects bad inputs at check, naming each property, before any request", async () => {
+    const registrations = await stack.declare({
+      bot: { delaySendMessagesMilliseconds: 100, webhookUrl: "not a url", incomingWebhook: "sometimes" as never },
+    });
+    const error = await stack.engine.up(goals(registrations)).catch((e) => e);
+    expect(error).toBeInstanceOf(CheckFailedError);
+    expect((error as CheckFailedError).failures.map((f) => f.property).sort()).toEqual([
+      "delaySendMessagesMilliseconds",
+      "incomingWebhook",
+      "webhookUrl",
+    ]);
+    expect(Object.values(stack.emulator.counts()).reduce((a, b) => a + b, 0)).toBe(0);
+    expect(stack.engine.state.size).toBe(0);
+  });
+});
+
+describe("a rejected partner token", () => {
+  it("fails with a message naming greenapi:partnerToken, never the token", async () => {
+    const badToken = "definitely-not-the-partner-token";
+    const stackWithBadToken = await startStack({
+      config: (emulator) => ({
+        "greenapi:partnerToken": badToken,
+        "greenapi:partnerApiUrl": emulator.url,
+        "greenapi:apiUrl": emulator.url,
+      }),
+    });
+    try {
+      const error: HostError = await stackWithBadToken.engine
+        .up(goals(await stackWithBadToken.declare({ bot: {} })))
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(HostError);
+      expect(error.message).toContain("greenapi:partnerToken");
+      expect(error.message).toContain("GREEN_API_PARTNER_TOKEN");
+      expect(error.message).not.toContain(badToken);
+      expect(stackWithBadToken.host.output()).not.toContain(badToken);
+      expect(stackWithBadToken.emulator.count("createInstance")).toBe(0);
+      expect(stackWithBadToken.engine.state.size).toBe(0);
+    } finally {
+      await stackWithBadToken.close();
+    }
+  });
+
+  it("a missing token names the config key and the environment variable", async () => {
+    const host = await ProviderHost.start({ programDir: makeProgramDir(), env: { GREEN_API_PARTNER_TOKEN: undefined } });
+    try {
+      await host.configure({});
+      const [registration] = await stack.declare({ bot: {} });
+      const error = await host.create("urn:pulumi:dev::test::" + INSTANCE_TYPE + "::bot", registration.inputs).catch((e) => e);
+      expect(error.message).toMatch(/greenapi:partnerToken.*GREEN_API_PARTNER_TOKEN/s);
+    } finally {
+      await host.stop();
+    }
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * A test stack: the emulator, Pulumi's real provider host running from a temporary program
+ * directory where `pulumi-greenapi` is installed (linked to this repo's build, as npm would), and
+ * the harness engine driving it. One per test file: spawning the host is the slow part.
+ */
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { GreenApiEmulator, type EmulatorOptions } from "../../emulator";
+import { captureRegistrations, Engine, ProviderHost, type Registration } from "../../harness";
+import type { GreenApiInstanceArgs } from "pulumi-greenapi";
+
+export const REPO_ROOT = resolve(__dirname, "..", "..");
+export const INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";
+
+/** A Pulumi program directory with this package installed in node_modules, as a user's would be. */
+export function makeProgramDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "greenapi-program-"));
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(REPO_ROOT, join(dir, "node_modules", "pulumi-greenapi"), "dir");
+  writeFileSync(join(dir, "Pulumi.yaml"), "name: test\nruntime: nodejs\n");
+  return dir;
+}
+
+/** Environment without any Green API settings of the developer's own. */
+function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const key of Object.keys(process.env)) if (key.startsWith("GREEN_API_")) env[key] = undefined;
+  return { ...env, ...extra };
+}
+
+export interface TestStack {
+  emulator: GreenApiEmulator;
+  host: ProviderHost;
+  engine: Engine;
+  config: Record<string, string>;
+  /** The program's registrations for these instances (serialized by the SDK itself). */
+  declare(instances: Record<string, GreenApiInstanceArgs>): Promise<Registration[]>;
+  close(): Promise<void>;
+}
+
+export async function startStack(options: {
+  emulator?: EmulatorOptions;
+  config?: (emulator: GreenApiEmulator) => Record<string, string>;
+  env?: Record<string, string | undefined>;
+} = {}): Promise<TestStack> {
+  const emulator = await GreenApiEmulator.start(options.emulator);
+  const host = await ProviderHost.start({ programDir: makeProgramDir(), env: cleanEnv(options.env) });
+  const config = options.config?.(emulator) ?? {
+    "greenapi:partnerToken": emulator.partnerToken,
+    "greenapi:partnerApiUrl": emulator.url,
+    "greenapi:apiUrl": emulator.url,
+    "greenapi:requestTimeoutSeconds": "5",
+  };
+  await host.configure(config, ["greenapi:partnerToken"]);
+  return {
+    emulator,
+    host,
+    engine: new Engine(host),
+    config,
+    declare: (instances) => declareInstances(instances, config),
+    async close() {
+      await host.stop();
+      await emulator.close();
+    },
+  };
+}
+
+export async function declareInstances(instances: Record<string, GreenApiInstanceArgs>, config: Record<string, string> = {}) {
+  // Loaded from the built package, exactly as a user's program loads it.
+  const { GreenApiInstance } = await import("pulumi-greenapi");
+  return captureRegistrations(
+    () => {
+      for (const [name, args] of Object.entries(instances)) new GreenApiInstance(name, args);
+    },
+    { config, secretKeys: ["greenapi:partnerToken"] },
+  );
+}
+
+export function goals(registrations: Registration[]) {
+  return registrations.map(({ type, name, inputs }) => ({ type, name, inputs }));
+}

@@ -1,0 +1,75 @@
+/** check and diff: validation and normalization, no network. */
+import { check, diff } from "../../provider/lifecycle";
+import { UNKNOWN } from "../../provider/lifecycle/inputs";
+
+const base = { __autoName: "bot-abc1234" };
+
+describe("check", () => {
+  it("normalizes yes/no flags to booleans and fills the auto-name", async () => {
+    const { inputs, failures } = await check({}, { ...base, incomingWebhook: "yes", stateWebhook: false, keepOnlineStatus: true });
+    expect(failures).toBeUndefined();
+    expect(inputs).toEqual({ ...base, name: "bot-abc1234", incomingWebhook: true, stateWebhook: false, keepOnlineStatus: true });
+  });
+
+  it("keeps the name the resource already has when the program drops an explicit one", async () => {
+    const { inputs } = await check({ name: "support" }, { ...base });
+    expect(inputs.name).toBe("support");
+  });
+
+  it("reports every bad property by name, and never a secret's name (the engine prints the value)", async () => {
+    const { failures } = await check({}, {
+      ...base,
+      delaySendMessagesMilliseconds: 499,
+      webhookUrl: "ftp://example.com",
+      incomingWebhook: "maybe",
+      webhookUrlToken: 42,
+      colour: "green",
+    });
+    const byProperty = Object.fromEntries(failures!.map((f) => [f.property, f.reason]));
+    expect(byProperty.delaySendMessagesMilliseconds).toMatch(/at least 500/);
+    expect(byProperty.webhookUrl).toMatch(/http\(s\) URL/);
+    expect(byProperty.incomingWebhook).toMatch(/yes/);
+    expect(byProperty.colour).toMatch(/unknown property/);
+    expect(byProperty[""]).toMatch(/^webhookUrlToken/);
+    expect(failures).toHaveLength(5);
+  });
+
+  it("accepts the documented limits and an empty webhookUrl", async () => {
+    for (const delay of [500, 600_000]) {
+      expect((await check({}, { ...base, delaySendMessagesMilliseconds: delay, webhookUrl: "" })).failures).toBeUndefined();
+    }
+    expect((await check({}, { ...base, delaySendMessagesMilliseconds: 1000.5 })).failures?.[0].property).toBe("delaySendMessagesMilliseconds");
+  });
+
+  it("tolerates preview's unknown values", async () => {
+    const { failures, inputs } = await check({}, { ...base, webhookUrl: UNKNOWN, incomingWebhook: UNKNOWN, name: UNKNOWN });
+    expect(failures).toBeUndefined();
+    expect(inputs).toMatchObject({ webhookUrl: UNKNOWN, incomingWebhook: UNKNOWN, name: UNKNOWN });
+  });
+});
+
+describe("diff", () => {
+  const outputs = { idInstance: 1, name: "bot", incomingWebhook: true, webhookUrl: "https://a.example", __provider: "old text" };
+
+  it("sees no change between two spellings of a flag, nor in __provider", async () => {
+    const { inputs } = await check({}, { name: "bot", incomingWebhook: "yes", webhookUrl: "https://a.example", __provider: "new text" });
+    expect(await diff("1", outputs as never, inputs as never)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false });
+  });
+
+  it("updates settings in place and replaces on a new name, creating before deleting", async () => {
+    expect(await diff("1", outputs as never, { name: "bot", incomingWebhook: false } as never)).toEqual({
+      changes: true,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect((await diff("1", outputs as never, { name: "bot-2" } as never)).replaces).toEqual(["name"]);
+  });
+
+  it("treats an unknown value as a change", async () => {
+    expect((await diff("1", outputs as never, { name: "bot", webhookUrl: UNKNOWN } as never)).changes).toBe(true);
+  });
+
+  it("ignores settings the program does not declare", async () => {
+    expect((await diff("1", outputs as never, { name: "bot" } as never)).changes).toBe(false);
+  });
+});
