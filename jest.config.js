@@ -8,4 +8,7 @@ module.exports = {
     "^.+\\.ts$": ["ts-jest", {}],
   },
   testTimeout: 60000,
+  // Host-driven tests mostly wait (on Green API's per-instance pacing, on host start-up), so more
+  // workers than this machine's two cores still shortens the run.
+  maxWorkers: 3,
 };

@@ -48,27 +48,63 @@ export class CheckFailedError extends Error {
     }
 }
 
+/**
+ * A running host to share between commands, or a way to start one. Each `pulumi` command starts
+ * its own provider host, so anything a provider keeps in memory lives for one command only; give a
+ * factory to reproduce that (each command then starts, configures and stops a host of its own).
+ */
+export type HostSource = ProviderHost | (() => Promise<ProviderHost>);
+
 export class Engine {
     state = new Map<string, StateEntry>();
+    private host!: ProviderHost;
+    private busy = false;
+    private readonly finishedOutput: string[] = [];
 
-    constructor(private readonly host: ProviderHost) {}
+    constructor(private readonly source: HostSource) {}
+
+    /** Everything the provider hosts printed during this engine's commands so far. */
+    output(): string {
+        const running = this.busy && typeof this.source === "function" ? this.host.output() : "";
+        return this.finishedOutput.join("") + running + (typeof this.source === "function" ? "" : this.source.output());
+    }
 
     /** Brings state to the given resources; resources in state but not listed are deleted afterwards. */
-    async up(resources: ResourceGoal[]): Promise<Step[]> {
-        const goals = resources.map((r) => ({ ...r, urn: makeUrn(r.type, r.name, this.host.stack, this.host.project) }));
-        assertUniqueUrns(goals.map((g) => g.urn));
-        const steps = await settleAll(goals.map((goal) => this.apply(goal)));
-        const wanted = new Set(goals.map((g) => g.urn));
-        const removed = [...this.state.values()].filter((entry) => !wanted.has(entry.urn));
-        return [...steps, ...(await settleAll(removed.map((entry) => this.remove(entry))))];
+    up(resources: ResourceGoal[]): Promise<Step[]> {
+        return this.command(async () => {
+            const goals = resources.map((r) => ({ ...r, urn: makeUrn(r.type, r.name, this.host.stack, this.host.project) }));
+            assertUniqueUrns(goals.map((g) => g.urn));
+            const steps = await settleAll(goals.map((goal) => this.apply(goal)));
+            const wanted = new Set(goals.map((g) => g.urn));
+            const removed = [...this.state.values()].filter((entry) => !wanted.has(entry.urn));
+            return [...steps, ...(await settleAll(removed.map((entry) => this.remove(entry))))];
+        });
     }
 
-    async refresh(): Promise<Step[]> {
-        return settleAll([...this.state.values()].map((entry) => this.refreshOne(entry)));
+    refresh(): Promise<Step[]> {
+        if (this.state.size === 0) return Promise.resolve([]);
+        return this.command(() => settleAll([...this.state.values()].map((entry) => this.refreshOne(entry))));
     }
 
-    async destroy(): Promise<Step[]> {
-        return settleAll([...this.state.values()].map((entry) => this.remove(entry)));
+    destroy(): Promise<Step[]> {
+        if (this.state.size === 0) return Promise.resolve([]);
+        return this.command(() => settleAll([...this.state.values()].map((entry) => this.remove(entry))));
+    }
+
+    private async command<T>(run: () => Promise<T>): Promise<T> {
+        if (this.busy) throw new Error("engine commands cannot overlap, as `pulumi` commands on one stack cannot");
+        this.busy = true;
+        const own = typeof this.source === "function";
+        try {
+            this.host = own ? await (this.source as () => Promise<ProviderHost>)() : (this.source as ProviderHost);
+            return await run();
+        } finally {
+            if (own && this.host) {
+                await this.host.stop();
+                this.finishedOutput.push(this.host.output());
+            }
+            this.busy = false;
+        }
     }
 
     private async apply(goal: ResourceGoal & { urn: string }): Promise<Step> {
@@ -173,14 +209,22 @@ export class Engine {
         }
         const next = { ...entry, id: read.id, outputs: read.properties, inputs: read.inputs ?? entry.inputs };
         this.record(next);
-        const same = isDeepStrictEqual(next, entry);
-        return { op: same ? "refresh-same" : "refresh-changed", urn: entry.urn, id: read.id };
+        const changed = changedKeys(entry.outputs, next.outputs);
+        if (changed.length === 0 && isDeepStrictEqual(next, entry)) return { op: "refresh-same", urn: entry.urn, id: read.id };
+        const detail = [changed.length ? `outputs: ${changed.join(", ")}` : "", read.inputs ? "inputs updated" : ""].filter(Boolean).join("; ");
+        return { op: "refresh-changed", urn: entry.urn, id: read.id, detail };
     }
 
     private record(entry: StateEntry): StateEntry {
         this.state.set(entry.urn, entry);
         return entry;
     }
+}
+
+/** Names only: values may be secrets. */
+function changedKeys(before: PropertyMap, after: PropertyMap): string[] {
+    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+    return [...keys].filter((key) => !isDeepStrictEqual(before[key], after[key])).sort();
 }
 
 function describeFailure(failure: CheckFailure): string {

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { AUTO_NAME_KEY, randomName } from "./lifecycle/inputs";
 import { SECRET_OUTPUTS } from "./lifecycle/outputs";
-import type { SettingFlag } from "./greenapi/settings";
+import { SETTING_NAMES, type SettingFlag } from "./greenapi/settings";
 
 /** A Green API yes/no setting: a boolean, or Green API's own "yes" / "no". */
 export type Flag = boolean | "yes" | "no";
@@ -25,6 +25,15 @@ export type GreenApiInstanceArgs = {
   webhookUrlToken?: pulumi.Input<string>;
   /** Minimum delay between sent messages, 500–600000 ms. */
   delaySendMessagesMilliseconds?: pulumi.Input<number>;
+  /** This instance's API host, as the console shows it; overrides greenapi:apiUrl. */
+  apiUrl?: pulumi.Input<string>;
+  /**
+   * Take over this existing instance instead of creating one (dynamic resources cannot be
+   * `pulumi import`ed). Destroying the resource then deletes that instance. Changing it replaces.
+   */
+  adoptIdInstance?: pulumi.Input<number>;
+  /** Log the linked phone out before deleting the instance; default true. */
+  logoutOnDelete?: pulumi.Input<boolean>;
 } & { [K in SettingFlag]?: pulumi.Input<Flag> };
 
 /** Properties the provider fills in; each becomes an output of the resource. */
@@ -39,6 +48,7 @@ const OUTPUT_NAMES = [
   "isExpired",
   "tariff",
   "apiUrl",
+  "stateInstance",
 ] as const;
 
 // Kept minimal on purpose: this text is repeated in the state of every resource (under 2 KB).
@@ -65,13 +75,15 @@ export class GreenApiInstance extends pulumi.dynamic.Resource {
   declare readonly isExpired: pulumi.Output<boolean>;
   declare readonly tariff: pulumi.Output<string>;
   declare readonly apiUrl: pulumi.Output<string>;
+  /** notAuthorized | authorized | blocked | sleepMode | starting | yellowCard, as of the last create or refresh. */
+  declare readonly stateInstance: pulumi.Output<string>;
   declare readonly webhookUrl: pulumi.Output<string | undefined>;
   /** Secret. */
   declare readonly webhookUrlToken: pulumi.Output<string | undefined>;
   declare readonly delaySendMessagesMilliseconds: pulumi.Output<number | undefined>;
 
   constructor(name: string, args: GreenApiInstanceArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
-    const outputs = Object.fromEntries(OUTPUT_NAMES.map((key) => [key, undefined]));
+    const outputs = Object.fromEntries([...OUTPUT_NAMES, ...SETTING_NAMES].map((key) => [key, undefined]));
     const props = {
       ...outputs,
       ...args,
@@ -83,6 +95,10 @@ export class GreenApiInstance extends pulumi.dynamic.Resource {
     super(provider, name, props, { ...opts, additionalSecretOutputs }, "greenapi", "Instance");
   }
 }
+
+/** The effective yes/no settings, as booleans, typed on the class (see declaration merging). */
+type FlagOutputs = { readonly [K in SettingFlag]: pulumi.Output<boolean | undefined> };
+export interface GreenApiInstance extends FlagOutputs {}
 
 /**
  * `<resource name>-<7 characters>`, derived from project, stack and resource name rather than

@@ -1,26 +1,37 @@
 /**
- * create → createInstance, exactly once. createInstance is not idempotent and every instance is
- * billed, so a lost answer is never answered with a blind retry: the instance's unique name is
- * looked up first, and only an absent name allows another attempt.
+ * create → createInstance, exactly once; or, with `adoptIdInstance`, taking over an existing
+ * instance without creating anything.
+ *
+ * createInstance is not idempotent and every instance is billed, so a lost answer is never
+ * answered with a blind retry: the instance's unique name is looked up first, and only an absent
+ * name allows another attempt.
  */
-import { isGreenApiError } from "../greenapi/errors";
 import type { PartnerClient } from "../greenapi/client";
+import { isGreenApiError } from "../greenapi/errors";
 import type { InstanceListItem } from "../greenapi/schemas";
+import { CREATE_DEFAULTS } from "../greenapi/settings";
 import { partnerClient } from "./config";
 import { explained, log } from "./errors";
+import { initFailure } from "./init-failure";
 import { AUTO_NAME_KEY, settingsOf, type InstanceInputs } from "./inputs";
+import { observeState } from "./live";
 import { buildOutputs, type InstanceFacts, type InstanceOutputs } from "./outputs";
 
 /** createInstance attempts after answers that may have been lost; each is preceded by a lookup. */
 const MAX_CREATE_ATTEMPTS = 3;
 
-export async function create(inputs: InstanceInputs): Promise<{ id: string; outs: InstanceOutputs }> {
+export async function create(inputs: InstanceInputs & { __provider?: unknown }): Promise<{ id: string; outs: InstanceOutputs }> {
   return explained(async () => {
     const { client, config } = partnerClient();
-    const facts = await createExactlyOnce(client, inputs);
-    // For timeCreated, tariff and expiry; a failure here only leaves them for the next refresh.
+    const apiUrl = inputs.apiUrl ?? config.apiUrl;
+    const facts = inputs.adoptIdInstance === undefined ? await createExactlyOnce(client, inputs) : await adopt(client, inputs, apiUrl);
+    // Best effort from here on: timeCreated, tariff and state fill in on the next refresh otherwise.
     const listed = await findAlive(client, (item) => item.idInstance === facts.idInstance).catch(() => undefined);
-    return { id: String(facts.idInstance), outs: buildOutputs(inputs, facts, config.apiUrl, listed) };
+    const live = await observeState(client, { ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl });
+    // A created instance has Green API's defaults for what was not declared; an adopted one has
+    // settings of its own, learned on the next refresh.
+    const previous = inputs.adoptIdInstance === undefined ? CREATE_DEFAULTS : {};
+    return { id: String(facts.idInstance), outs: buildOutputs({ inputs, facts, apiUrl, listed, live, previous }) };
   });
 }
 
@@ -62,6 +73,43 @@ function takeOverExisting(existing: InstanceListItem, inputs: InstanceInputs): I
   );
 }
 
+/**
+ * Takes over an existing, alive instance: its token comes from getInstances, the declared settings
+ * are applied in one setSettings, and createInstance is never called.
+ */
+async function adopt(client: PartnerClient, inputs: InstanceInputs & { __provider?: unknown }, apiUrl: string): Promise<InstanceFacts> {
+  const idInstance = inputs.adoptIdInstance!;
+  const listed = (await client.getInstances()).find((item) => item.idInstance === idInstance);
+  if (!listed || listed.deleted) {
+    throw new Error(
+      `adoptIdInstance: instance ${idInstance} ${listed ? "has been deleted" : "is not in this Green API account"}; ` +
+        "check the idInstance in the partner console.",
+    );
+  }
+  if (inputs.name !== undefined && inputs.name !== listed.name) {
+    throw new Error(
+      `name: "${inputs.name}" is not the adopted instance's name "${listed.name ?? ""}", and Green API cannot rename instances. ` +
+        `Remove \`name\` or set it to "${listed.name ?? ""}".`,
+    );
+  }
+  const facts = factsOf(listed);
+  const settings = settingsOf(inputs);
+  if (Object.keys(settings).length > 0) {
+    const ref = { ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl };
+    try {
+      await client.setSettings(ref, settings);
+    } catch (error) {
+      // Adopted but not configured: record it without the declared settings, so the next
+      // `pulumi up` sees them as changes and applies them again.
+      const { [AUTO_NAME_KEY]: _autoName, __provider: _provider, ...rest } = inputs;
+      const recorded = buildOutputs({ inputs: { ...rest, ...Object.fromEntries(Object.keys(settings).map((key) => [key, undefined])) }, facts, apiUrl, listed });
+      throw initFailure(String(idInstance), recorded, inputs.__provider, error);
+    }
+  }
+  log(`adopted instance ${idInstance} "${listed.name ?? ""}"; destroying this resource will delete it.`);
+  return facts;
+}
+
 export function factsOf(item: InstanceListItem): InstanceFacts {
   if (!item.apiTokenInstance) {
     throw new Error(`Green API did not return the token of instance ${item.idInstance}; it cannot be managed without it.`);
@@ -72,4 +120,3 @@ export function factsOf(item: InstanceListItem): InstanceFacts {
 export async function findAlive(client: PartnerClient, match: (item: InstanceListItem) => boolean): Promise<InstanceListItem | undefined> {
   return (await client.getInstances()).find((item) => !item.deleted && match(item));
 }
-

@@ -1,13 +1,24 @@
-/** delete → deleteInstanceAccount; an instance that is already gone counts as deleted. */
+/**
+ * delete → logout (when a phone is linked), then deleteInstanceAccount. Deleting an instance does
+ * not unlink the customer's phone by itself; an instance already gone counts as deleted.
+ */
 import { partnerClient } from "./config";
 import { explained, log } from "./errors";
 import { parseId } from "./ids";
+import { observeState } from "./live";
 import type { InstanceOutputs } from "./outputs";
 
-export async function deleteInstance(id: string, _props: InstanceOutputs): Promise<void> {
+export async function deleteInstance(id: string, props: InstanceOutputs): Promise<void> {
   return explained(async () => {
-    const { client } = partnerClient();
+    const { client, config } = partnerClient();
     const idInstance = parseId(id);
+    if (props.logoutOnDelete !== false && props.apiTokenInstance) {
+      const ref = { idInstance, apiTokenInstance: props.apiTokenInstance, typeInstance: props.typeInstance, apiUrl: props.apiUrl ?? config.apiUrl };
+      if ((await observeState(client, ref)).stateInstance === "authorized") {
+        await client.logout(ref);
+        log(`logged the linked phone out of instance ${idInstance} before deleting it.`);
+      }
+    }
     if ((await client.deleteInstanceAccount(idInstance)) === "alreadyGone") {
       log(`instance ${idInstance} was already deleted.`);
     }

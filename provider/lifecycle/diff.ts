@@ -6,10 +6,13 @@
 import { flagToBoolean, isSettingFlag, SETTING_NAMES, type Settings } from "../greenapi/settings";
 import { isUnknown, type InstanceInputs } from "./inputs";
 
-/** Green API cannot rename an instance: a new name means a new instance. */
-export const REPLACE_ON_CHANGE: ReadonlySet<string> = new Set(["name"]);
+/**
+ * Green API cannot rename an instance: a new name means a new instance. A different
+ * adoptIdInstance means a different instance altogether.
+ */
+export const REPLACE_ON_CHANGE: ReadonlySet<string> = new Set(["name", "adoptIdInstance"]);
 
-const COMPARED = ["name", ...SETTING_NAMES] as const;
+const COMPARED = ["name", "adoptIdInstance", "apiUrl", "logoutOnDelete", ...SETTING_NAMES] as const;
 
 export interface DiffResult {
   changes: boolean;

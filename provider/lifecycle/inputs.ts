@@ -18,7 +18,14 @@ const ENGINE_KEYS: ReadonlySet<string> = new Set(["__provider", AUTO_NAME_KEY]);
 
 /** Checked inputs: what create/diff/update receive. */
 export interface InstanceInputs extends Settings {
-  name: string;
+  /** Absent only when adopting an instance without naming it (the instance keeps its own name). */
+  name?: string;
+  /** Instance API host for this instance; overrides greenapi:apiUrl. */
+  apiUrl?: string;
+  /** Take over this existing instance instead of creating one. */
+  adoptIdInstance?: number;
+  /** Log the linked phone out before deleting the instance (default true). */
+  logoutOnDelete?: boolean;
   [AUTO_NAME_KEY]?: string;
 }
 
@@ -41,6 +48,12 @@ const PROPERTY_SCHEMAS: Record<string, z.ZodType> = {
     .min(DELAY_MIN_MS, `must be at least ${DELAY_MIN_MS} (Green API's minimum)`)
     .max(DELAY_MAX_MS, `must be at most ${DELAY_MAX_MS}`),
   ...Object.fromEntries(SETTING_FLAGS.map((name) => [name, flag])),
+  apiUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL, such as the API host shown in the console" }),
+  adoptIdInstance: z
+    .number({ error: "must be the idInstance (a number) of an instance in this account" })
+    .int("must be a whole number (an idInstance)")
+    .positive("must be a positive idInstance"),
+  logoutOnDelete: z.boolean({ error: "must be true or false" }),
 };
 
 /** Every property a user may set, for messages. */
@@ -89,7 +102,8 @@ export function normalizeInputs(news: Record<string, unknown>, olds: Record<stri
     inputs[property] = isSettingFlag(property) && !isUnknown(value) ? flagToBoolean(value) : value;
   }
   if (typeof inputs.name === "string" && !isUnknown(inputs.name)) inputs.name = inputs.name.trim();
-  if (inputs.name === undefined) {
+  // An adopted instance keeps the name it has: Green API cannot rename, so no auto-name for it.
+  if (inputs.name === undefined && inputs.adoptIdInstance === undefined) {
     const previous = olds.name;
     inputs.name = typeof previous === "string" && previous ? previous : (inputs[AUTO_NAME_KEY] ?? randomName("instance"));
   }
@@ -115,6 +129,12 @@ export function randomName(prefix: string, seed?: Buffer): string {
 }
 
 /** The inputs a set of outputs stands for: the name and every setting, as refreshed. */
-export function inputsFromOutputs(outputs: { name: string }): InstanceInputs {
-  return { name: outputs.name, ...settingsOf(outputs) };
+export function inputsFromOutputs(outputs: InstanceInputs): InstanceInputs {
+  const { name, apiUrl, adoptIdInstance, logoutOnDelete } = outputs;
+  return dropUndefined({ name, apiUrl, adoptIdInstance, logoutOnDelete, ...settingsOf(outputs) });
+}
+
+/** The engine's Struct conversion rejects undefined; absent is the honest encoding. */
+export function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
 }

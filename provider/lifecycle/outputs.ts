@@ -5,20 +5,23 @@
  */
 import type { InstanceListItem } from "../greenapi/schemas";
 import type { Settings } from "../greenapi/settings";
-import { AUTO_NAME_KEY, type InstanceInputs } from "./inputs";
+import { AUTO_NAME_KEY, dropUndefined, type InstanceInputs } from "./inputs";
+import type { LiveInstance } from "./live";
 
-export interface InstanceOutputs extends Settings {
+export interface InstanceOutputs extends Omit<InstanceInputs, typeof AUTO_NAME_KEY> {
   idInstance: number;
   apiTokenInstance: string;
   qrUrl: string;
   typeInstance?: string;
-  name: string;
+  name?: string;
   timeCreated?: string;
   expirationDate?: string;
   isExpired?: boolean;
   tariff?: string;
   /** Instance API host used for this instance. */
   apiUrl: string;
+  /** notAuthorized | authorized | blocked | sleepMode | starting | yellowCard */
+  stateInstance?: string;
 }
 
 export const SECRET_OUTPUTS = ["apiTokenInstance", "qrUrl", "webhookUrlToken"] as const;
@@ -34,37 +37,38 @@ export interface InstanceFacts {
   typeInstance?: string | null;
 }
 
-/**
- * Outputs = the checked inputs (settings as declared; engine-internal keys dropped) + what Green API
- * reports about the instance. `previous` carries fields a partial answer does not include.
- */
-export function buildOutputs(
-  inputs: InstanceInputs,
-  facts: InstanceFacts,
-  apiUrl: string,
-  listed?: InstanceListItem,
-  previous: Partial<InstanceOutputs> = {},
-): InstanceOutputs {
-  const { [AUTO_NAME_KEY]: _autoName, ...declared } = inputs;
+export interface OutputParts {
+  /** Checked inputs as declared (create, update); for a refresh, the previous outputs stand in. */
+  inputs: InstanceInputs;
+  facts: InstanceFacts;
+  apiUrl: string;
+  /** The instance's getInstances row, when one was read. */
+  listed?: InstanceListItem;
+  /** State and settings read from the instance API; settings read there are the truth. */
+  live?: LiveInstance;
+  /** Outputs so far: they keep whatever this answer does not cover. */
+  previous?: Partial<InstanceOutputs>;
+}
+
+export function buildOutputs({ inputs, facts, apiUrl, listed, live, previous = {} }: OutputParts): InstanceOutputs {
+  const { [AUTO_NAME_KEY]: _autoName, __provider: _provider, ...declared } = inputs as InstanceInputs & { __provider?: unknown };
+  const settings: Settings = live?.settings ?? {};
   // Green API may stop returning tokens in getInstances; the one from create is authoritative.
   const apiTokenInstance = facts.apiTokenInstance || listed?.apiTokenInstance || "";
   return dropUndefined({
     ...previous,
     ...declared,
+    ...settings,
     idInstance: facts.idInstance,
     apiTokenInstance,
     qrUrl: qrUrl(facts.idInstance, apiTokenInstance),
     typeInstance: facts.typeInstance ?? listed?.typeInstance ?? previous.typeInstance,
-    name: listed?.name ?? inputs.name,
+    name: listed?.name ?? declared.name ?? previous.name,
     timeCreated: listed?.timeCreated ?? previous.timeCreated,
     expirationDate: listed?.expirationDate ?? previous.expirationDate,
     isExpired: listed?.isExpired ?? previous.isExpired,
     tariff: listed?.tariff ?? previous.tariff,
     apiUrl,
+    stateInstance: live?.stateInstance ?? previous.stateInstance,
   });
-}
-
-/** The engine's Struct conversion rejects undefined; absent is the honest encoding. */
-export function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
 }

@@ -1,12 +1,16 @@
 /**
- * read (refresh) → getInstances. A missing or deleted instance answers an empty id, which tells the
- * engine to drop the resource from state; anything else refreshes the outputs.
+ * read (refresh) → getInstances, then the instance's state and settings. A missing or deleted
+ * instance answers an empty id, which tells the engine to drop the resource from state. A setting
+ * changed outside Pulumi comes back in the outputs and, as ReadResult.inputs, in the inputs, so the
+ * next `pulumi up` shows the change and puts the declared value back.
  */
+import { SETTING_NAMES } from "../greenapi/settings";
 import { partnerClient } from "./config";
 import { explained, log } from "./errors";
 import { parseId } from "./ids";
-import { buildOutputs, type InstanceOutputs } from "./outputs";
 import { inputsFromOutputs, type InstanceInputs } from "./inputs";
+import { observe } from "./live";
+import { buildOutputs, type InstanceOutputs } from "./outputs";
 
 export interface ReadResult {
   id: string;
@@ -23,8 +27,16 @@ export async function read(id: string, props: InstanceOutputs): Promise<ReadResu
       log(`instance ${idInstance} ${listed ? "was deleted" : "no longer exists"} outside Pulumi; removing it from the stack.`);
       return { id: "", props: {} };
     }
+    const apiUrl = props.apiUrl ?? config.apiUrl;
     const facts = { idInstance, apiTokenInstance: props.apiTokenInstance, typeInstance: props.typeInstance };
-    const outs = buildOutputs(inputsFromOutputs(props), facts, props.apiUrl ?? config.apiUrl, listed, props);
-    return { id, props: outs };
+    const live = await observe(client, { ...facts, apiUrl });
+    if (live.note) log(`instance ${idInstance}: ${live.note}; keeping its last known settings.`);
+    const outs = buildOutputs({ inputs: {}, facts, apiUrl, listed, live, previous: props });
+    return { id, props: outs, inputs: drifted(props, outs) ? inputsFromOutputs(outs) : undefined };
   });
+}
+
+/** A known setting whose live value differs; settings seen for the first time are not drift. */
+function drifted(before: Partial<InstanceOutputs>, after: Partial<InstanceOutputs>): boolean {
+  return SETTING_NAMES.some((name) => before[name] !== undefined && before[name] !== after[name]);
 }

@@ -1,7 +1,7 @@
 /**
  * update → one setSettings with exactly the changed settings. Each setSettings restarts the
- * instance, so changes are never split over several calls. A name change never reaches here: diff
- * asks for a replacement.
+ * instance, so changes are never split over several calls. A new name or adoptIdInstance never
+ * reaches here: diff asks for a replacement.
  */
 import { partnerClient } from "./config";
 import { changedSettings } from "./diff";
@@ -13,13 +13,10 @@ import { buildOutputs, type InstanceOutputs } from "./outputs";
 export async function update(id: string, olds: InstanceOutputs, news: InstanceInputs): Promise<{ outs: InstanceOutputs }> {
   return explained(async () => {
     const { client, config } = partnerClient();
-    const idInstance = parseId(id);
-    const apiUrl = olds.apiUrl ?? config.apiUrl;
+    const facts = { idInstance: parseId(id), apiTokenInstance: olds.apiTokenInstance, typeInstance: olds.typeInstance };
+    const apiUrl = news.apiUrl ?? olds.apiUrl ?? config.apiUrl;
     const changed = changedSettings(olds, news);
-    if (Object.keys(changed).length > 0) {
-      await client.setSettings({ idInstance, apiTokenInstance: olds.apiTokenInstance, apiUrl, typeInstance: olds.typeInstance }, changed);
-    }
-    const facts = { idInstance, apiTokenInstance: olds.apiTokenInstance, typeInstance: olds.typeInstance };
-    return { outs: buildOutputs(news, facts, apiUrl, undefined, olds) };
+    if (Object.keys(changed).length > 0) await client.setSettings({ ...facts, apiUrl }, changed);
+    return { outs: buildOutputs({ inputs: news, facts, apiUrl, previous: olds }) };
   });
 }

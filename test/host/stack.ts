@@ -31,8 +31,12 @@ function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string
 
 export interface TestStack {
   emulator: GreenApiEmulator;
+  /** A configured host kept for the whole file, for tests that make RPCs directly. */
   host: ProviderHost;
+  /** Runs each command (up, refresh, destroy) in a provider host of its own, as the CLI does. */
   engine: Engine;
+  /** Everything every provider host of this stack printed so far. */
+  output(): string;
   config: Record<string, string>;
   /** The program's registrations for these instances (serialized by the SDK itself). */
   declare(instances: Record<string, GreenApiInstanceArgs>): Promise<Registration[]>;
@@ -45,18 +49,25 @@ export async function startStack(options: {
   env?: Record<string, string | undefined>;
 } = {}): Promise<TestStack> {
   const emulator = await GreenApiEmulator.start(options.emulator);
-  const host = await ProviderHost.start({ programDir: makeProgramDir(), env: cleanEnv(options.env) });
+  const programDir = makeProgramDir();
   const config = options.config?.(emulator) ?? {
     "greenapi:partnerToken": emulator.partnerToken,
     "greenapi:partnerApiUrl": emulator.url,
     "greenapi:apiUrl": emulator.url,
     "greenapi:requestTimeoutSeconds": "5",
   };
-  await host.configure(config, ["greenapi:partnerToken"]);
+  const startHost = async () => {
+    const host = await ProviderHost.start({ programDir, env: cleanEnv(options.env) });
+    await host.configure(config, ["greenapi:partnerToken"]);
+    return host;
+  };
+  const host = await startHost();
+  const engine = new Engine(startHost);
   return {
     emulator,
     host,
-    engine: new Engine(host),
+    engine,
+    output: () => engine.output() + host.output(),
     config,
     declare: (instances) => declareInstances(instances, config),
     async close() {

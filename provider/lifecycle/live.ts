@@ -1,0 +1,48 @@
+/**
+ * What the instance API says about one instance right now: its state and its settings. Green API
+ * needs up to ~5 minutes to build a new instance and answers 401, `null` or "starting" meanwhile,
+ * so nothing here fails an operation: an unreadable instance yields what could be read and a note
+ * saying why the rest is missing, and callers keep their last known values.
+ */
+import { isGreenApiError } from "../greenapi/errors";
+import type { InstanceRef, PartnerClient } from "../greenapi/client";
+import type { Settings } from "../greenapi/settings";
+
+export interface LiveInstance {
+  stateInstance?: string;
+  settings?: Settings;
+  /** Why settings (or state) could not be read, for one log line. */
+  note?: string;
+}
+
+/** Shown while Green API builds the instance (getStateInstance answers null, or 401). */
+export const STARTING = "starting";
+
+export async function observeState(client: PartnerClient, ref: InstanceRef): Promise<LiveInstance> {
+  try {
+    const state = await client.getStateInstance(ref);
+    return state === null ? { stateInstance: STARTING, note: "Green API is still building the instance" } : { stateInstance: state };
+  } catch (error) {
+    if (isGreenApiError(error, "unauthorized")) {
+      return { stateInstance: STARTING, note: "the instance API does not accept the instance yet (it answers 401 while being built)" };
+    }
+    return { note: `its state could not be read (${describe(error)})` };
+  }
+}
+
+export async function observe(client: PartnerClient, ref: InstanceRef): Promise<LiveInstance> {
+  const state = await observeState(client, ref);
+  if (state.stateInstance === undefined || state.stateInstance === STARTING) {
+    return { ...state, note: state.note ?? "the instance is starting" };
+  }
+  try {
+    const { settings } = await client.getSettings(ref);
+    return { ...state, settings };
+  } catch (error) {
+    return { ...state, note: `its settings could not be read (${describe(error)})` };
+  }
+}
+
+function describe(error: unknown): string {
+  return isGreenApiError(error) ? error.code : error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,108 @@
+/**
+ * `npm run demo`: the examples/basic program's whole lifecycle, on this machine, with no Green API
+ * account — against the emulator, through Pulumi's own provider host, one host per command as the
+ * `pulumi` CLI runs it: up, refresh, a change made in the console noticed and put back, an
+ * instance deleted in the console noticed and recreated, destroy.
+ */
+import { resolve } from "node:path";
+import { GreenApiEmulator } from "../emulator";
+import { captureRegistrations, Engine, ProviderHost, type Step } from "../harness";
+
+const REPO_ROOT = resolve(__dirname, "..", "..");
+const PROJECT = "greenapi-basic";
+const STACK = "demo";
+const SECRET_OUTPUTS = new Set(["apiTokenInstance", "qrUrl", "webhookUrlToken"]);
+
+async function main(): Promise<void> {
+  const emulator = await GreenApiEmulator.start();
+  const config = {
+    "greenapi:partnerToken": emulator.partnerToken,
+    "greenapi:partnerApiUrl": emulator.url,
+    "greenapi:apiUrl": emulator.url,
+    [`${PROJECT}:webhookUrlToken`]: "demo-webhook-credential",
+  };
+  const secretKeys = ["greenapi:partnerToken", `${PROJECT}:webhookUrlToken`];
+  const engine = new Engine(async () => {
+    // The repo root is a Pulumi project (Pulumi.yaml runs examples/basic) with the package in node_modules.
+    const host = await ProviderHost.start({ programDir: REPO_ROOT, project: PROJECT, stack: STACK });
+    await host.configure(config, secretKeys);
+    return host;
+  });
+
+  try {
+    say(`Green API emulator at ${emulator.url}; the example program is examples/basic (two instances).`);
+    const registrations = await captureRegistrations(() => require("../examples/basic/index"), {
+      project: PROJECT,
+      stack: STACK,
+      config,
+      secretKeys,
+    });
+    const goals = registrations.map(({ type, name, inputs }) => ({ type, name, inputs }));
+
+    heading("pulumi up");
+    show(await engine.up(goals));
+    for (const entry of engine.state.values()) {
+      const outputs = entry.outputs as Record<string, unknown>;
+      say(`  ${nameOf(entry.urn)}: idInstance ${outputs.idInstance}, name "${outputs.name}", apiTokenInstance ${secret(outputs, "apiTokenInstance")}, qrUrl ${secret(outputs, "qrUrl")}`);
+    }
+
+    heading("pulumi refresh");
+    show(await engine.refresh());
+
+    const support = [...engine.state.values()].find((e) => nameOf(e.urn) === "support-bot")!;
+    const sales = [...engine.state.values()].find((e) => nameOf(e.urn) === "sales")!;
+
+    heading("Someone changes support-bot's webhook URL in the Green API console");
+    emulator.changeOutOfBand(Number(support.id), { settings: { webhookUrl: "https://console-edit.example.com/hook" } });
+    heading("pulumi refresh");
+    show(await engine.refresh());
+    say(`  support-bot webhookUrl is now ${JSON.stringify(support && engine.state.get(support.urn)!.outputs.webhookUrl)} in the stack`);
+    heading("pulumi up  (puts the declared value back, in place)");
+    show(await engine.up(goals));
+    say(`  Green API now has webhookUrl ${JSON.stringify(emulator.get(Number(support.id))!.settings.webhookUrl)}; setSettings calls: ${emulator.count("setSettings")}`);
+
+    heading("Someone deletes the sales instance in the console");
+    emulator.deleteOutOfBand(Number(sales.id));
+    heading("pulumi refresh");
+    show(await engine.refresh());
+    heading("pulumi up  (creates it again)");
+    show(await engine.up(goals));
+
+    heading("pulumi destroy");
+    show(await engine.destroy());
+    const alive = emulator.list().filter((i) => !i.deleted).length;
+    say(`\nDone: ${emulator.count("createInstance")} createInstance calls, ${alive} instances left alive, stack empty: ${engine.state.size === 0}.`);
+    if (alive !== 0 || engine.state.size !== 0) throw new Error("the demo left instances behind");
+  } finally {
+    await emulator.close();
+  }
+}
+
+function show(steps: Step[]): void {
+  if (steps.length === 0) say("  (nothing to do)");
+  for (const step of steps) say(`  ${step.op.padEnd(15)} ${nameOf(step.urn)}${step.id ? ` (id ${step.id})` : ""}${step.detail ? ` — ${step.detail}` : ""}`);
+}
+
+function secret(outputs: Record<string, unknown>, key: string): string {
+  return SECRET_OUTPUTS.has(key) && outputs[key] ? "[secret]" : String(outputs[key]);
+}
+
+function nameOf(urn: string): string {
+  return urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+function heading(text: string): void {
+  say(`\n$ ${text}`);
+}
+
+function say(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(`demo failed: ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  },
+);
