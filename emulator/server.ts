@@ -2,6 +2,7 @@
 // test needs (seeding, out-of-band changes, faults, latency, rate limits) and what it observed.
 
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -49,6 +50,8 @@ export class GreenApiEmulator {
   private address = "";
 
   private constructor(options: EmulatorOptions) {
+    // Every request waiting out the latency listens for close: thousands at once is expected.
+    setMaxListeners(0, this.closing.signal);
     this.partnerToken = options.partnerToken ?? `gac${randomBytes(16).toString("hex")}`;
     this.latencyMs = options.latencyMs ?? 0;
     this.limiter = new RateLimiter(options.rateLimit ?? false);

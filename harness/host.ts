@@ -104,6 +104,11 @@ export class ProviderHost {
         this.output = () => output.text();
     }
 
+    /** The host process's id (e.g. to read its memory use from /proc). */
+    get pid(): number | undefined {
+        return this.child.pid;
+    }
+
     static async start(options: HostOptions): Promise<ProviderHost> {
         const project = options.project ?? DEFAULT_PROJECT;
         const child = spawn(process.execPath, [hostScript, ENGINE_ADDRESS], {

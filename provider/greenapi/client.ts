@@ -4,6 +4,7 @@
  */
 import type { z } from "zod";
 import { GreenApiError, isGreenApiError } from "./errors";
+import { InstanceListCache, type ListRequest } from "./instance-list";
 import * as wire from "./schemas";
 import { settingsFromWire, settingsToWire, type Settings } from "./settings";
 import { Transport, type Call, type Deadlines } from "./transport";
@@ -42,6 +43,9 @@ export class PartnerClient {
   private readonly partnerApiUrl: string;
   private readonly apiUrl: string;
   private readonly transport: Transport;
+  private readonly instanceList = new InstanceListCache(() =>
+    this.partner("getInstances", "GET", undefined, wire.getInstancesResponse),
+  );
 
   constructor(options: PartnerClientOptions) {
     this.partnerToken = options.partnerToken;
@@ -50,9 +54,13 @@ export class PartnerClient {
     this.transport = new Transport({ deadlines: options.deadlines, retry: options.retry });
   }
 
-  /** Every instance of the account, deleted ones included (Green API keeps them ~3 months). */
-  async getInstances(): Promise<wire.InstanceListItem[]> {
-    return this.partner("getInstances", "GET", undefined, wire.getInstancesResponse);
+  /**
+   * Every instance of the account, deleted ones included (Green API keeps them ~3 months).
+   * Concurrent and near-simultaneous callers share one request (see instance-list.ts); pass
+   * `{ fresh: true }` for a list requested after this call began.
+   */
+  async getInstances(request: ListRequest = {}): Promise<Array<Readonly<wire.InstanceListItem>>> {
+    return this.instanceList.get(request);
   }
 
   /**
@@ -62,7 +70,12 @@ export class PartnerClient {
   async createInstance(request: CreateInstanceRequest): Promise<wire.CreateInstanceResponse> {
     const { name, ...settings } = request;
     const body = { ...(name === undefined ? {} : { name }), ...settingsToWire(settings) };
-    return this.partner("createInstance", "POST", body, wire.createInstanceResponse, [request.webhookUrlToken]);
+    try {
+      return await this.partner("createInstance", "POST", body, wire.createInstanceResponse, [request.webhookUrlToken]);
+    } finally {
+      // Also on failure: a lost answer may still have created the instance.
+      this.instanceList.invalidate();
+    }
   }
 
   /** "alreadyGone" when Green API answers 404: the instance was deleted before, or never existed. */
@@ -73,6 +86,8 @@ export class PartnerClient {
     } catch (error) {
       if (isGreenApiError(error, "not_found")) return "alreadyGone";
       throw error;
+    } finally {
+      this.instanceList.invalidate();
     }
   }
 

@@ -8,6 +8,7 @@
  */
 import type { PartnerClient } from "../greenapi/client";
 import { isGreenApiError } from "../greenapi/errors";
+import type { ListRequest } from "../greenapi/instance-list";
 import type { InstanceListItem } from "../greenapi/schemas";
 import { CREATE_DEFAULTS } from "../greenapi/settings";
 import { partnerClient } from "./config";
@@ -45,7 +46,8 @@ async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs):
       return await client.createInstance({ name: inputs.name, ...settingsOf(inputs) });
     } catch (error) {
       if (!isGreenApiError(error) || !error.outcomeUnknown) throw error;
-      const created = await findAlive(client, named);
+      // A list sent after the failed attempt: one from before could not show the instance.
+      const created = await findAlive(client, named, { fresh: true });
       if (created) {
         log(`createInstance lost its answer, but instance ${created.idInstance} "${inputs.name}" exists: using it.`);
         return factsOf(created);
@@ -117,6 +119,10 @@ export function factsOf(item: InstanceListItem): InstanceFacts {
   return { idInstance: item.idInstance, apiTokenInstance: item.apiTokenInstance, typeInstance: item.typeInstance };
 }
 
-export async function findAlive(client: PartnerClient, match: (item: InstanceListItem) => boolean): Promise<InstanceListItem | undefined> {
-  return (await client.getInstances()).find((item) => !item.deleted && match(item));
+export async function findAlive(
+  client: PartnerClient,
+  match: (item: InstanceListItem) => boolean,
+  request: ListRequest = {},
+): Promise<InstanceListItem | undefined> {
+  return (await client.getInstances(request)).find((item) => !item.deleted && match(item));
 }

@@ -272,7 +272,7 @@ describe("Engine", () => {
 
         const steps = await engine.refresh();
         expect(steps).toEqual([
-            { op: "refresh-changed", urn: makeUrn(TYPE, "kept"), id: "kept" },
+            { op: "refresh-changed", urn: makeUrn(TYPE, "kept"), id: "kept", detail: expect.stringContaining("inputs updated") },
             { op: "refresh-gone", urn: makeUrn(TYPE, "lost"), id: "lost" },
         ]);
         expect([...engine.state.keys()]).toEqual([makeUrn(TYPE, "kept")]);

@@ -1,0 +1,17 @@
+/**
+ * BASELINE FOR THE BENCHMARK ONLY — not part of the product.
+ *
+ * A straightforward provider: the product's own lifecycle, unchanged, except that every
+ * getInstances sends its own request (one per read), as a provider without a shared list does.
+ * Patching the one method, rather than copying read.ts, keeps every other step identical, so the
+ * benchmark measures the shared list and nothing else. Loaded only inside the baseline's own
+ * provider host process (see providers.ts).
+ */
+import { PartnerClient } from "../provider/greenapi/client";
+
+const shared = PartnerClient.prototype.getInstances;
+PartnerClient.prototype.getInstances = function (this: PartnerClient) {
+  return shared.call(this, { fresh: true });
+};
+
+export * from "../provider/lifecycle";

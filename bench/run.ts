@@ -1,0 +1,311 @@
+/**
+ * `npm run bench`: the provider against the emulator, through Pulumi's real provider host, beside a
+ * baseline measured in the same run. Prints the tables and writes them to bench/results.md.
+ *
+ * - refresh of N instances: getInstances calls, wall time and the host's peak memory, ours (one
+ *   shared list per provider process) vs the baseline (naive-lifecycle.ts: one getInstances per read);
+ * - `__provider` bytes per resource: ours (a thin shim) vs the provider serialized as a whole closure;
+ * - the provider path's overhead per operation vs a bare HTTP request to the emulator.
+ */
+import { setMaxListeners } from "node:events";
+import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Agent, request } from "undici";
+import { GreenApiEmulator } from "../emulator";
+import { captureRegistrations, Engine, type ProviderHost, type StateEntry } from "../harness";
+import { INSTANCE_LIST_FRESHNESS_MS } from "../provider/greenapi/instance-list";
+import { GreenApiInstance } from "../provider/resource";
+import { accountState } from "./account-state";
+import { naiveProvider, oursProvider, wholeClosureProvider } from "./providers";
+import { peakRss, REPO_ROOT, startHost } from "./stack";
+
+const SIZES = [10, 100, 1_000];
+/** Per answer; makes requests overlap as they would against Green API, so sharing has something to share. */
+const LATENCY_MS = 50;
+/** Deleted instances stay listed for ~3 months; churn leaves some in every real account. */
+const DELETED_SHARE = 0.1;
+const OVERHEAD_SAMPLES = 300;
+const WARMUP_SAMPLES = 30;
+
+interface RefreshResult {
+  n: number;
+  ours: RefreshMeasure;
+  naive: RefreshMeasure;
+  /** Mean JSON bytes of one resource's state entry (inputs + outputs), ours. */
+  entryBytes: number;
+  /** One getInstances answer for this account. */
+  listBytes: number;
+  listItems: number;
+}
+
+interface RefreshMeasure {
+  ms: number;
+  getInstances: number;
+  instanceApiCalls: number;
+  peakRssBytes?: number;
+}
+
+async function main(): Promise<void> {
+  // The emulator's close signal gets one listener per request waiting out its latency: thousands here.
+  setMaxListeners(0);
+  const started = performance.now();
+  // The serialized providers: what each resource's state carries as __provider.
+  const ours = await oursProvider();
+  const naive = await naiveProvider();
+  const whole = await wholeClosureProvider();
+
+  const refreshes: RefreshResult[] = [];
+  for (const n of SIZES) {
+    refreshes.push(await refresh(n, ours, naive));
+    log(`refresh N=${n} done`);
+  }
+  const overhead = await perOperation(ours, naive);
+  log(`per-operation overhead done`);
+
+  const report = render({ refreshes, overhead, ours, whole, seconds: (performance.now() - started) / 1000 });
+  console.log(`\n${report}`);
+  writeFileSync(join(REPO_ROOT, "bench", "results.md"), report);
+  log(`written to bench/results.md`);
+}
+
+/** One seeded account of N alive instances, refreshed once by each variant in its own fresh host. */
+async function refresh(n: number, ours: string, naive: string): Promise<RefreshResult> {
+  const emulator = await GreenApiEmulator.start({ latencyMs: LATENCY_MS });
+  const [oursHost, naiveHost] = await Promise.all([startHost(emulator), startHost(emulator)]);
+  try {
+    // One instance is created for real; its state entry is the template for the N − 1 seeded ones.
+    emulator.seedAccount({ alive: n - 1, deleted: Math.ceil(n * DELETED_SHARE) });
+    const oursEngine = new Engine(oursHost);
+    const template = await createTemplate(oursEngine);
+    if (template.outputs.__provider !== ours) throw new Error("the template was not created by GreenApiInstance's provider");
+    const seeded = emulator.list().filter((instance) => String(instance.idInstance) !== template.id);
+    for (const entry of accountState(seeded, template)) oursEngine.state.set(entry.urn, entry);
+    const naiveEngine = new Engine(naiveHost);
+    for (const entry of accountState(emulator.list(), template, naive)) naiveEngine.state.set(entry.urn, entry);
+    if (oursEngine.state.size !== n || naiveEngine.state.size !== n) throw new Error(`expected ${n} resources in state`);
+
+    // Load the baseline's code before measuring, as the create did for ours; then let both hosts'
+    // lists go stale, so each refresh starts from nothing, as a new `pulumi refresh` would.
+    await goneReader(emulator, template)(naiveHost, naive);
+    await sleep(INSTANCE_LIST_FRESHNESS_MS + 200);
+
+    const oursMeasure = await measureRefresh(oursEngine, oursHost, emulator);
+    const naiveMeasure = await measureRefresh(naiveEngine, naiveHost, emulator);
+    const entries = [...oursEngine.state.values()];
+    const entryBytes = entries.reduce((sum, e) => sum + jsonBytes({ inputs: e.inputs, outputs: e.outputs }), 0) / entries.length;
+    const list = await (await fetch(`${emulator.url}/partner/getInstances/${emulator.partnerToken}`)).text();
+    return { n, ours: oursMeasure, naive: naiveMeasure, entryBytes, listBytes: jsonBytes(list), listItems: (JSON.parse(list) as unknown[]).length };
+  } finally {
+    await Promise.all([oursHost.stop(), naiveHost.stop()]);
+    await emulator.close();
+  }
+}
+
+async function createTemplate(engine: Engine): Promise<StateEntry> {
+  const [registration] = await captureRegistrations(() => {
+    new GreenApiInstance("bench-template", { name: "bench-template" });
+  });
+  await engine.up([{ type: registration.type, name: registration.name, inputs: registration.inputs }]);
+  return [...engine.state.values()][0];
+}
+
+/** Reads of an instance deleted out of band: the provider stops after the list (one getInstances). */
+function goneReader(emulator: GreenApiEmulator, template: StateEntry) {
+  const gone = emulator.list().find((instance) => instance.deleted);
+  if (!gone) throw new Error("the account has no deleted instance");
+  const urn = template.urn.replace(/::[^:]*$/, `::gone-${gone.idInstance}`);
+  const props = { ...template.outputs, idInstance: gone.idInstance, apiTokenInstance: gone.apiTokenInstance };
+  return async (host: ProviderHost, provider: string) => {
+    const result = await host.read(urn, String(gone.idInstance), { ...props, __provider: provider });
+    if (result.id !== "") throw new Error(`instance ${gone.idInstance} is deleted, yet the read kept it`);
+  };
+}
+
+async function measureRefresh(engine: Engine, host: ProviderHost, emulator: GreenApiEmulator): Promise<RefreshMeasure> {
+  emulator.resetCounts();
+  const start = performance.now();
+  const steps = await engine.refresh();
+  const ms = performance.now() - start;
+  // Every instance is alive: a read that lost one would make the comparison meaningless.
+  const lost = steps.filter((step) => step.op === "refresh-gone");
+  if (lost.length > 0) throw new Error(`${lost.length} alive instances were dropped by the refresh`);
+  const counts = emulator.counts();
+  return {
+    ms,
+    getInstances: counts.getInstances,
+    instanceApiCalls: counts.getStateInstance + counts.getSettings + counts.qr,
+    peakRssBytes: peakRss(host.pid),
+  };
+}
+
+interface Overhead {
+  bareMs: number;
+  naiveMs: number;
+  oursMs: number;
+}
+
+/**
+ * Medians over interleaved samples (no emulator latency, a 10-instance account): a bare keep-alive
+ * GET of getInstances; host.read through the baseline, which sends that same GET per read; and
+ * host.read through ours, which shares the list within its window. The reads are of an instance
+ * deleted out of band, where the provider stops after the list, so the only HTTP is that one GET.
+ */
+async function perOperation(ours: string, naive: string): Promise<Overhead> {
+  const emulator = await GreenApiEmulator.start();
+  const [oursHost, naiveHost] = await Promise.all([startHost(emulator), startHost(emulator)]);
+  const agent = new Agent({ keepAliveTimeout: 4_000 });
+  try {
+    emulator.seedAccount({ alive: 9, deleted: 1 });
+    const readGone = goneReader(emulator, await createTemplate(new Engine(oursHost)));
+    const url = `${emulator.url}/partner/getInstances/${emulator.partnerToken}`;
+    const bare = async () => {
+      const response = await request(url, { dispatcher: agent });
+      await response.body.text();
+    };
+    const samples = { bare: [] as number[], naive: [] as number[], ours: [] as number[] };
+    for (let i = 0; i < WARMUP_SAMPLES + OVERHEAD_SAMPLES; i++) {
+      const keep = i >= WARMUP_SAMPLES;
+      for (const [key, op] of [
+        ["bare", bare],
+        ["naive", () => readGone(naiveHost, naive)],
+        ["ours", () => readGone(oursHost, ours)],
+      ] as const) {
+        const start = performance.now();
+        await op();
+        if (keep) samples[key].push(performance.now() - start);
+      }
+    }
+    return { bareMs: median(samples.bare), naiveMs: median(samples.naive), oursMs: median(samples.ours) };
+  } finally {
+    await agent.close();
+    await Promise.all([oursHost.stop(), naiveHost.stop()]);
+    await emulator.close();
+  }
+}
+
+function render(r: {
+  refreshes: RefreshResult[];
+  overhead: Overhead;
+  ours: string;
+  whole: { text: string } | { error: string };
+  seconds: number;
+}): string {
+  const largest = r.refreshes[r.refreshes.length - 1];
+  const thin = jsonBytes(r.ours);
+  const wholeCells =
+    "text" in r.whole
+      ? (() => {
+          const fat = jsonBytes(r.whole.text);
+          // __provider is stored twice per resource, in its inputs and its outputs, as a JSON string.
+          const entry = largest.entryBytes + 2 * (jsonBytes(JSON.stringify(r.whole.text)) - jsonBytes(JSON.stringify(r.ours)));
+          return [fmtBytes(fat), fmtBytes(entry), ratio(fat, thin), ratio(entry, largest.entryBytes)];
+        })()
+      : [`fails to serialize: ${r.whole.error}`, "—", "—", "—"];
+  const { bareMs, naiveMs, oursMs } = r.overhead;
+
+  return [
+    "# Benchmark results",
+    "",
+    `\`npm run bench\` — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} CPUs, ${r.seconds.toFixed(0)} s in all.`,
+    "Everything runs through Pulumi's own dynamic-provider host (spawned as the CLI spawns it, driven over gRPC)",
+    "against the Green API emulator over HTTP. Ours and the baseline are measured in the same run; each refresh",
+    "runs in a fresh host process, as `pulumi refresh` would. The baseline (bench/naive-lifecycle.ts) is the",
+    "same provider with the shared list switched off: one getInstances per read.",
+    "",
+    `## Refresh of N instances (emulator latency ${LATENCY_MS} ms; account: N alive + ${DELETED_SHARE * 100}% deleted)`,
+    "",
+    `One getInstances answer: ${largest.listItems.toLocaleString("en")} instances, ${fmtBytes(largest.listBytes)} at N = ${largest.n.toLocaleString("en")} (${Math.round(largest.listBytes / largest.listItems)} bytes per instance).`,
+    "",
+    "| N | getInstances, ours | getInstances, baseline | calls: baseline ÷ ours | wall, ours | wall, baseline | time: baseline ÷ ours | instance-API calls (each) |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...r.refreshes.map(({ n, ours, naive }) =>
+      row([
+        n.toLocaleString("en"),
+        ours.getInstances.toLocaleString("en"),
+        naive.getInstances.toLocaleString("en"),
+        ratio(naive.getInstances, ours.getInstances),
+        fmtMs(ours.ms),
+        fmtMs(naive.ms),
+        ratio(naive.ms, ours.ms),
+        ours.instanceApiCalls === naive.instanceApiCalls
+          ? ours.instanceApiCalls.toLocaleString("en")
+          : `${ours.instanceApiCalls.toLocaleString("en")} / ${naive.instanceApiCalls.toLocaleString("en")}`,
+      ]),
+    ),
+    "",
+    "Instance-API calls (getStateInstance, getSettings) are per resource in both and paced to Green API's",
+    "1 request/second per instance, which sets a floor of about a second on any refresh.",
+    "",
+    `## Peak memory of the provider host (VmHWM) during the refresh`,
+    "",
+    "| N | ours | baseline | baseline ÷ ours |",
+    "|---:|---:|---:|---:|",
+    ...r.refreshes.map(({ n, ours, naive }) =>
+      row([n.toLocaleString("en"), fmtBytes(ours.peakRssBytes), fmtBytes(naive.peakRssBytes), ratio(naive.peakRssBytes, ours.peakRssBytes)]),
+    ),
+    "",
+    "## State per resource",
+    "",
+    "| | `__provider` | state entry (inputs + outputs) | `__provider` ÷ ours | entry ÷ ours |",
+    "|---|---:|---:|---:|---:|",
+    row(["ours: thin shim (loads `pulumi-greenapi/lifecycle` at call time)", fmtBytes(thin), fmtBytes(largest.entryBytes), "1.0×", "1.0×"]),
+    row(["whole closure (lifecycle functions captured by value)", ...wholeCells]),
+    "",
+    "Entry size measured on the refreshed state at the largest N; `__provider` is stored in both inputs and outputs.",
+    "",
+    `## Per-operation overhead (no emulator latency; medians of ${OVERHEAD_SAMPLES} interleaved samples)`,
+    "",
+    "| operation | median | ÷ bare GET |",
+    "|---|---:|---:|",
+    row(["bare HTTP GET of getInstances (undici, keep-alive)", fmtMs(bareMs), "1.0×"]),
+    row(["host.read, baseline (the same GET on every read)", fmtMs(naiveMs), ratio(naiveMs, bareMs)]),
+    row([`host.read, ours (list shared within its ${INSTANCE_LIST_FRESHNESS_MS / 1000} s window)`, fmtMs(oursMs), ratio(oursMs, bareMs)]),
+    "",
+    "Reads of an instance deleted out of band: the provider stops after the list, so the only HTTP in a read",
+    "is that one GET, and the difference is the provider path itself (gRPC, the host, validation, lifecycle).",
+    "",
+  ].join("\n");
+}
+
+function row(cells: Array<string | number>): string {
+  return `| ${cells.join(" | ")} |`;
+}
+
+function ratio(a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined || b === 0) return "—";
+  const value = a / b;
+  return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)}×`;
+}
+
+function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(2)} ms`;
+}
+
+function fmtBytes(bytes: number | undefined): string {
+  if (bytes === undefined) return "—";
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+  if (bytes >= 10 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${Math.round(bytes).toLocaleString("en")} B`;
+}
+
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(typeof value === "string" ? value : JSON.stringify(value));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function log(message: string): void {
+  console.error(`bench: ${message}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,190 @@
+/**
+ * The shared instance list: one request for concurrent callers, a short freshness window, and
+ * invalidation on account changes. First the cache alone (controlled answers and clock), then
+ * PartnerClient over HTTP against the emulator.
+ */
+import { GreenApiEmulator } from "../../emulator";
+import { PartnerClient } from "../../provider/greenapi/client";
+import { isGreenApiError } from "../../provider/greenapi/errors";
+import { INSTANCE_LIST_FRESHNESS_MS, InstanceListCache } from "../../provider/greenapi/instance-list";
+
+interface Item {
+  idInstance: number;
+}
+
+/** A fetch whose answers the test settles one by one, and a clock the test moves. */
+function harness() {
+  const pending: Array<{ resolve: (items: Item[]) => void; reject: (error: Error) => void }> = [];
+  let clock = 1_000_000;
+  const cache = new InstanceListCache<Item>(
+    () => new Promise<Item[]>((resolve, reject) => pending.push({ resolve, reject })),
+    { now: () => clock },
+  );
+  return {
+    cache,
+    requests: () => pending.length,
+    answer: (index: number, ...ids: number[]) => pending[index].resolve(ids.map((idInstance) => ({ idInstance }))),
+    fail: (index: number) => pending[index].reject(new Error("boom")),
+    advance: (ms: number) => {
+      clock += ms;
+    },
+  };
+}
+
+const ids = (items: ReadonlyArray<Item>) => items.map((item) => item.idInstance);
+
+describe("InstanceListCache", () => {
+  it("gives concurrent callers one shared request, each its own array", async () => {
+    const h = harness();
+    const callers = Array.from({ length: 50 }, () => h.cache.get());
+    expect(h.requests()).toBe(1);
+    h.answer(0, 1, 2, 3);
+    const lists = await Promise.all(callers);
+    expect(lists.map(ids)).toEqual(Array(50).fill([1, 2, 3]));
+    expect(lists[0]).not.toBe(lists[1]);
+    // Items are shared between callers, so nobody may change them.
+    expect(Object.isFrozen(lists[0][0])).toBe(true);
+  });
+
+  it("reuses an answer within the window counted from when its request was sent, then asks again", async () => {
+    const h = harness();
+    const first = h.cache.get();
+    h.advance(INSTANCE_LIST_FRESHNESS_MS / 2); // a slow download uses up part of the window
+    h.answer(0, 1);
+    await first;
+    h.advance(INSTANCE_LIST_FRESHNESS_MS / 2 - 1);
+    expect(ids(await h.cache.get())).toEqual([1]);
+    expect(h.requests()).toBe(1);
+
+    h.advance(1);
+    const second = h.cache.get();
+    expect(h.requests()).toBe(2);
+    h.answer(1, 1, 2);
+    expect(ids(await second)).toEqual([1, 2]);
+  });
+
+  it("after invalidate, neither reuses the answer nor joins the request in flight, and drops that request's answer", async () => {
+    const h = harness();
+    await Promise.all([h.cache.get(), Promise.resolve(h.answer(0, 1))]);
+    const before = h.cache.get(); // within the window: no request
+    expect(h.requests()).toBe(1);
+    h.cache.invalidate();
+    const after = h.cache.get();
+    expect(h.requests()).toBe(2);
+
+    const inFlight = h.cache.get(); // joins request 2
+    h.cache.invalidate(); // e.g. a delete finished while request 2 was on its way
+    const later = h.cache.get();
+    expect(h.requests()).toBe(3);
+
+    h.answer(1, 1, 2);
+    h.answer(2, 1, 2, 3);
+    expect(ids(await before)).toEqual([1]);
+    expect(ids(await after)).toEqual([1, 2]);
+    expect(ids(await inFlight)).toEqual([1, 2]);
+    expect(ids(await later)).toEqual([1, 2, 3]);
+    // Request 2 predates the last invalidation: only request 3's answer is kept.
+    expect(ids(await h.cache.get())).toEqual([1, 2, 3]);
+    expect(h.requests()).toBe(3);
+  });
+
+  it("does not keep an answer whose request was sent before an invalidation", async () => {
+    const h = harness();
+    const early = h.cache.get();
+    h.cache.invalidate(); // a create finished while the list was on its way
+    h.answer(0, 1);
+    expect(ids(await early)).toEqual([1]);
+    const next = h.cache.get();
+    expect(h.requests()).toBe(2);
+    h.answer(1, 1, 2);
+    expect(ids(await next)).toEqual([1, 2]);
+  });
+
+  it("never keeps a failure: everyone sharing the request gets it, the next caller asks again", async () => {
+    const h = harness();
+    const shared = [h.cache.get(), h.cache.get()];
+    h.fail(0);
+    for (const caller of shared) await expect(caller).rejects.toThrow("boom");
+
+    const retry = h.cache.get();
+    expect(h.requests()).toBe(2);
+    h.answer(1, 7);
+    expect(ids(await retry)).toEqual([7]);
+  });
+
+  it("fresh sends its own request even within the window or with one in flight; later callers share its answer", async () => {
+    const h = harness();
+    const cached = h.cache.get();
+    h.answer(0, 1);
+    await cached;
+
+    const fresh = h.cache.get({ fresh: true });
+    expect(h.requests()).toBe(2);
+    const joiner = h.cache.get(); // a cached answer within the window still serves ordinary callers
+    const freshAgain = h.cache.get({ fresh: true });
+    expect(h.requests()).toBe(3);
+
+    // The later fresh request answers first; the earlier one's (older) answer must not replace it.
+    h.answer(2, 1, 2, 3);
+    h.answer(1, 1, 2);
+    expect(ids(await joiner)).toEqual([1]);
+    expect(ids(await freshAgain)).toEqual([1, 2, 3]);
+    expect(ids(await fresh)).toEqual([1, 2]);
+    expect(ids(await h.cache.get())).toEqual([1, 2, 3]);
+    expect(h.requests()).toBe(3);
+  });
+});
+
+describe("PartnerClient.getInstances against the emulator", () => {
+  let emulator: GreenApiEmulator;
+  let client: PartnerClient;
+  beforeEach(async () => {
+    emulator = await GreenApiEmulator.start({ latencyMs: 20 });
+    emulator.seedAccount({ alive: 20, deleted: 5 });
+    client = new PartnerClient({
+      partnerToken: emulator.partnerToken,
+      partnerApiUrl: emulator.url,
+      deadlines: { requestMs: 2_000, operationMs: 5_000 },
+    });
+  });
+  afterEach(async () => {
+    await client.close();
+    await emulator.close();
+  });
+
+  it("answers 100 concurrent callers with one HTTP request", async () => {
+    const lists = await Promise.all(Array.from({ length: 100 }, () => client.getInstances()));
+    expect(emulator.count("getInstances")).toBe(1);
+    expect(lists.every((list) => list.length === 25)).toBe(true);
+  });
+
+  it("sees its own createInstance and deleteInstanceAccount at once", async () => {
+    const before = await client.getInstances();
+    const { idInstance } = await client.createInstance({ name: "fresh-one" });
+    const afterCreate = await client.getInstances();
+    expect(afterCreate.length).toBe(before.length + 1);
+
+    await client.deleteInstanceAccount(idInstance);
+    const afterDelete = await client.getInstances();
+    expect(afterDelete.find((item) => item.idInstance === idInstance)?.deleted).toBe(true);
+    expect(emulator.count("getInstances")).toBe(3);
+  });
+
+  it("after a createInstance whose answer was lost, the next list includes the instance it created", async () => {
+    await client.getInstances();
+    emulator.injectFault({ method: "createInstance", kind: "performThenDrop" });
+    const error = await client.createInstance({ name: "lost-answer" }).catch((e) => e);
+    expect(isGreenApiError(error) && error.outcomeUnknown).toBe(true);
+    // The failed attempt invalidated the list: even an ordinary call asks Green API again.
+    const list = await client.getInstances();
+    expect(list.some((item) => item.name === "lost-answer" && !item.deleted)).toBe(true);
+    expect(emulator.count("getInstances")).toBe(2);
+  });
+
+  it("fresh: true always makes a request", async () => {
+    await client.getInstances();
+    await client.getInstances({ fresh: true });
+    await client.getInstances();
+    expect(emulator.count("getInstances")).toBe(2);
+  });
+});
