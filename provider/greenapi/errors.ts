@@ -29,15 +29,21 @@ export interface GreenApiErrorDetails {
   retryAfterMs?: number;
 }
 
+// Each says what to do next. Retryable failures were already retried within the deadlines by the
+// time a user reads one, so "run again" is advice for later, not a retry we skipped.
 const ADVICE: Record<GreenApiErrorCode, string> = {
   unauthorized: "Check the token: Green API rejected it.",
-  not_found: "The instance does not exist in this account (deleted, or a wrong idInstance).",
+  not_found: "The instance does not exist in this account (deleted, or a wrong idInstance); check the idInstance in the partner console.",
   rate_limited: "Green API is rate limiting this account or instance; wait a minute and run again.",
   invalid_request: "Green API rejected the request; check the value it names.",
   server_error: "Green API is failing; run again later. If it persists, check https://green-api.com status.",
-  timeout: "Green API did not answer in time; run again, or raise greenapi:requestTimeoutSeconds.",
-  connection_failed: "Check the network and the API URL (greenapi:partnerApiUrl / greenapi:apiUrl).",
-  malformed_response: "Green API answered something that is not the documented JSON; check the API URL points at Green API.",
+  timeout:
+    "Green API did not answer in time; run again, or raise greenapi:requestTimeoutSeconds (each request, default 30) " +
+    "or greenapi:operationTimeoutSeconds (each call with its retries, default 120).",
+  connection_failed: "Check the network and the API URL (greenapi:partnerApiUrl / greenapi:apiUrl), then run again.",
+  malformed_response:
+    "Green API answered something that is not its documented JSON (an HTML page, a cut-off or empty body); " +
+    "check that greenapi:partnerApiUrl / greenapi:apiUrl point at Green API, then run again.",
 };
 
 export class GreenApiError extends Error {
@@ -46,6 +52,9 @@ export class GreenApiError extends Error {
   readonly status?: number;
   readonly outcomeUnknown: boolean;
   readonly retryAfterMs?: number;
+  /** What went wrong, without the method and the advice (the message has all three). */
+  readonly detail: string;
+  readonly advice: string;
 
   constructor(details: GreenApiErrorDetails, what: string, advice: string = ADVICE[details.code]) {
     super(`Green API ${details.method}: ${what}. ${advice}`);
@@ -55,6 +64,15 @@ export class GreenApiError extends Error {
     this.status = details.status;
     this.outcomeUnknown = details.outcomeUnknown ?? false;
     this.retryAfterMs = details.retryAfterMs;
+    this.detail = what;
+    this.advice = advice;
+  }
+
+  /** The same error, saying that it is the last of several attempts (so nobody retries by hand at once). */
+  afterAttempts(attempts: number, elapsedMs: number): GreenApiError {
+    const details = { code: this.code, method: this.method, status: this.status, outcomeUnknown: this.outcomeUnknown, retryAfterMs: this.retryAfterMs };
+    const seconds = (elapsedMs / 1000).toFixed(1);
+    return new GreenApiError(details, `${this.detail}; gave up after ${attempts} attempts in ${seconds} s`, this.advice);
   }
 }
 

@@ -65,7 +65,8 @@ export class Transport {
 
   /** Performs the call with retries; resolves to the parsed JSON body (which may be null). */
   async call(call: Call): Promise<unknown> {
-    const deadline = Date.now() + this.deadlines.operationMs;
+    const started = Date.now();
+    const deadline = started + this.deadlines.operationMs;
     for (let attempt = 1; ; attempt++) {
       if (call.pace) await this.pacer.wait(call.pace.key, call.pace.intervalMs);
       try {
@@ -73,7 +74,7 @@ export class Transport {
       } catch (error) {
         if (!(error instanceof GreenApiError)) throw error;
         const wait = retryDelay(error, attempt, call.repeatability, deadline - Date.now(), this.retry);
-        if (wait === undefined) throw error;
+        if (wait === undefined) throw attempt > 1 ? error.afterAttempts(attempt, Date.now() - started) : error;
         if (call.pace && error.retryAfterMs) this.pacer.delay(call.pace.key, Date.now() + error.retryAfterMs);
         await sleep(wait);
       }
@@ -85,10 +86,11 @@ export class Transport {
   }
 
   private async once(call: Call, budgetMs: number): Promise<unknown> {
-    const fail = (code: GreenApiErrorCode, what: string, extra: Partial<GreenApiErrorDetails> = {}) =>
+    const fail: Fail = (code, what, extra = {}, advice) =>
       new GreenApiError(
         { code, method: call.method, ...extra },
         redact(`${what} (${call.verb} ${displayUrl(call.url)})`, call.secrets),
+        advice,
       );
     if (budgetMs <= 0) throw fail("timeout", "no time left in the operation's deadline");
 
@@ -109,41 +111,54 @@ export class Transport {
       headers = response.headers;
       text = await response.body.text();
     } catch (cause) {
-      const { code, sent, what } = classifyNetworkError(cause, budgetMs);
+      // The last attempt may get only what is left of the operation's deadline.
+      const limit = budgetMs < this.deadlines.requestMs ? "the operation deadline" : `${budgetMs} ms`;
+      const { code, sent, what } = classifyNetworkError(cause, limit);
       throw fail(code, what, { outcomeUnknown: sent && call.verb === "POST" });
     }
 
-    if (statusCode === 200) return parseBody(text, fail);
+    // Only a success answer proves a POST was not performed twice; anything unreadable may hide one.
+    const isPost = call.verb === "POST";
+    if (statusCode === 200) return parseBody(text, fail, isPost);
     const quoted = quote(text);
     const retryAfterMs = parseRetryAfter(headers["retry-after"]);
     if (statusCode === 429) throw fail("rate_limited", `HTTP 429 ${quoted}`, { status: 429, retryAfterMs });
     if (statusCode === 401 || statusCode === 403) throw fail("unauthorized", `HTTP ${statusCode} ${quoted}`, { status: statusCode });
-    if (statusCode === 404) throw fail("not_found", `HTTP 404 ${quoted}`, { status: 404 });
+    // Green API says "not found" inside HTTP 200 ({"code": 404}); an HTTP 404 is a page that does not
+    // exist — a wrong API URL or a proxy. Taking it for "already deleted" would drop a live, billed
+    // instance from the stack, so it is an error the user must look at.
+    if (statusCode === 404) throw fail("invalid_request", `HTTP 404 ${quoted}`, { status: 404 }, WRONG_URL_ADVICE);
+    if (statusCode === 466) throw fail("invalid_request", `HTTP 466 ${quoted}`, { status: 466 }, QUOTA_ADVICE);
     if (statusCode >= 500 || looksLikeHtml(text)) {
       // A 5xx may come after the work was done (a proxy timing out in front of a slow backend).
       throw fail("server_error", `HTTP ${statusCode} ${quoted}`, {
         status: statusCode,
         retryAfterMs,
-        outcomeUnknown: call.verb === "POST",
+        outcomeUnknown: isPost,
       });
     }
     throw fail("invalid_request", `HTTP ${statusCode} ${quoted}`, { status: statusCode });
   }
 }
 
-type Fail = (code: GreenApiErrorCode, what: string, extra?: Partial<GreenApiErrorDetails>) => GreenApiError;
+type Fail = (code: GreenApiErrorCode, what: string, extra?: Partial<GreenApiErrorDetails>, advice?: string) => GreenApiError;
+
+const WRONG_URL_ADVICE =
+  "Green API has no such page: check greenapi:partnerApiUrl / greenapi:apiUrl (or the resource's apiUrl) against the partner console.";
+const QUOTA_ADVICE = "The instance's plan quota is used up; check its tariff in the Green API console.";
 
 /**
  * Green API reports many errors inside HTTP 200: `{"code": 401, "description": "Unauthorized"}`.
  * A body of exactly that shape is an error, whatever the status said.
  */
-function parseBody(text: string, fail: Fail): unknown {
+function parseBody(text: string, fail: Fail, isPost: boolean): unknown {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    const kind = looksLikeHtml(text) ? "an HTML page" : text.trim() === "" ? "an empty body" : "a body that is not JSON";
-    throw fail("malformed_response", `HTTP 200 with ${kind}`);
+    const kind = looksLikeHtml(text) ? "an HTML page" : text.trim() === "" ? "an empty body" : "a body that is not JSON (cut off?)";
+    // A 200 whose body was cut off is most likely a success we cannot read.
+    throw fail("malformed_response", `HTTP 200 with ${kind}`, { outcomeUnknown: isPost });
   }
   if (isErrorBody(body)) {
     const code: GreenApiErrorCode =
@@ -156,7 +171,8 @@ function parseBody(text: string, fail: Fail): unknown {
             : body.code >= 500
               ? "server_error"
               : "invalid_request";
-    throw fail(code, `${body.code} ${body.description}`, { status: body.code });
+    const description = body.description ? ` ${quote(body.description)}` : "";
+    throw fail(code, `HTTP 200 with error ${body.code}${description}`, { status: body.code, outcomeUnknown: isPost && body.code >= 500 });
   }
   return body;
 }
@@ -167,7 +183,7 @@ function isErrorBody(body: unknown): body is { code: number; description: string
   return typeof code === "number" && code >= 400 && (description === undefined || typeof description === "string");
 }
 
-function classifyNetworkError(cause: unknown, budgetMs: number): { code: GreenApiErrorCode; sent: boolean; what: string } {
+function classifyNetworkError(cause: unknown, limit: string): { code: GreenApiErrorCode; sent: boolean; what: string } {
   const err = cause as { name?: string; code?: string; message?: string };
   switch (err?.code) {
     case "ECONNREFUSED":
@@ -178,10 +194,10 @@ function classifyNetworkError(cause: unknown, budgetMs: number): { code: GreenAp
       return { code: "connection_failed", sent: false, what: `could not connect (${err.code})` };
     case "UND_ERR_HEADERS_TIMEOUT":
     case "UND_ERR_BODY_TIMEOUT":
-      return { code: "timeout", sent: true, what: `no answer within ${budgetMs} ms` };
+      return { code: "timeout", sent: true, what: `no answer within ${limit}` };
   }
   if (err?.name === "TimeoutError" || err?.name === "AbortError") {
-    return { code: "timeout", sent: true, what: `no answer within ${budgetMs} ms` };
+    return { code: "timeout", sent: true, what: `no answer within ${limit}` };
   }
   return { code: "connection_failed", sent: true, what: `the connection failed before an answer (${err?.code ?? err?.name ?? "error"})` };
 }

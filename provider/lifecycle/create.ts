@@ -7,7 +7,8 @@
  * name allows another attempt.
  */
 import type { PartnerClient } from "../greenapi/client";
-import { isGreenApiError } from "../greenapi/errors";
+import { isGreenApiError, type GreenApiError } from "../greenapi/errors";
+import { sleep } from "../greenapi/pacer";
 import type { ListRequest } from "../greenapi/instance-list";
 import type { InstanceListItem } from "../greenapi/schemas";
 import { CREATE_DEFAULTS } from "../greenapi/settings";
@@ -20,6 +21,13 @@ import { buildOutputs, type InstanceFacts, type InstanceOutputs } from "./output
 
 /** createInstance attempts after answers that may have been lost; each is preceded by a lookup. */
 const MAX_CREATE_ATTEMPTS = 3;
+/** Wait after a 429 that named no Retry-After; longer waits than the cap fail the operation instead. */
+const RATE_LIMIT_WAIT_MS = 1_000;
+const MAX_RATE_LIMIT_WAIT_MS = 30_000;
+
+function waitable(error: GreenApiError): boolean {
+  return error.code === "rate_limited" && (error.retryAfterMs ?? RATE_LIMIT_WAIT_MS) <= MAX_RATE_LIMIT_WAIT_MS;
+}
 
 export async function create(inputs: InstanceInputs & { __provider?: unknown }): Promise<{ id: string; outs: InstanceOutputs }> {
   return explained(async () => {
@@ -45,7 +53,10 @@ async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs):
     try {
       return await client.createInstance({ name: inputs.name, ...settingsOf(inputs) });
     } catch (error) {
-      if (!isGreenApiError(error) || !error.outcomeUnknown) throw error;
+      if (!isGreenApiError(error) || !(error.outcomeUnknown || waitable(error))) throw error;
+      // Green API rejects before performing when it rate limits, but the name lookup below costs one
+      // list and makes the next attempt safe whatever the 429 came from.
+      if (error.code === "rate_limited") await sleep(error.retryAfterMs ?? RATE_LIMIT_WAIT_MS);
       // A list sent after the failed attempt: one from before could not show the instance.
       const created = await findAlive(client, named, { fresh: true });
       if (created) {
