@@ -29,29 +29,38 @@ function waitable(error: GreenApiError): boolean {
   return error.code === "rate_limited" && (error.retryAfterMs ?? RATE_LIMIT_WAIT_MS) <= MAX_RATE_LIMIT_WAIT_MS;
 }
 
-export async function create(inputs: InstanceInputs & { __provider?: unknown }): Promise<{ id: string; outs: InstanceOutputs }> {
+type CreateInputs = InstanceInputs & { __provider?: unknown };
+
+/** The instance a create ends up with; `existing` when it existed before (its settings are its own). */
+interface Outcome {
+  facts: InstanceFacts;
+  existing?: InstanceListItem;
+}
+
+export async function create(inputs: CreateInputs): Promise<{ id: string; outs: InstanceOutputs }> {
   return explained(async () => {
     const { client, config } = partnerClient();
     const apiUrl = inputs.apiUrl ?? config.apiUrl;
-    const facts = inputs.adoptIdInstance === undefined ? await createExactlyOnce(client, inputs) : await adopt(client, inputs, apiUrl);
+    const { facts, existing } = inputs.adoptIdInstance === undefined ? await createExactlyOnce(client, inputs) : await adopt(client, inputs);
+    if (existing) await applyDeclaredSettings(client, facts, existing, inputs, apiUrl);
     // Best effort from here on: timeCreated, tariff and state fill in on the next refresh otherwise.
     const listed = await findAlive(client, (item) => item.idInstance === facts.idInstance).catch(() => undefined);
     const live = await observeState(client, { ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl });
-    // A created instance has Green API's defaults for what was not declared; an adopted one has
+    // A new instance has Green API's defaults for what was not declared; one that existed has
     // settings of its own, learned on the next refresh.
-    const previous = inputs.adoptIdInstance === undefined ? CREATE_DEFAULTS : {};
+    const previous = existing ? {} : CREATE_DEFAULTS;
     return { id: String(facts.idInstance), outs: buildOutputs({ inputs, facts, apiUrl, listed, live, previous }) };
   });
 }
 
-async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs): Promise<InstanceFacts> {
+async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs): Promise<Outcome> {
   const named = (item: InstanceListItem) => item.name === inputs.name;
   const existing = await findAlive(client, named);
   if (existing) return takeOverExisting(existing, inputs);
 
   for (let attempt = 1; ; attempt++) {
     try {
-      return await client.createInstance({ name: inputs.name, ...settingsOf(inputs) });
+      return { facts: await client.createInstance({ name: inputs.name, ...settingsOf(inputs) }) };
     } catch (error) {
       if (!isGreenApiError(error) || !(error.outcomeUnknown || waitable(error))) throw error;
       // Green API rejects before performing when it rate limits, but the name lookup below costs one
@@ -61,7 +70,7 @@ async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs):
       const created = await findAlive(client, named, { fresh: true });
       if (created) {
         log(`createInstance lost its answer, but instance ${created.idInstance} "${inputs.name}" exists: using it.`);
-        return factsOf(created);
+        return { facts: factsOf(created) }; // created by our request: with the declared settings
       }
       if (attempt >= MAX_CREATE_ATTEMPTS) throw error;
       log(`createInstance failed before creating "${inputs.name}"; trying again (${error.code}).`);
@@ -74,10 +83,10 @@ async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs):
  * it can only be the instance an interrupted earlier run created: take it over. An explicit name is
  * the user's, and could belong to another stack, so we stop rather than share an instance.
  */
-function takeOverExisting(existing: InstanceListItem, inputs: InstanceInputs): InstanceFacts {
+function takeOverExisting(existing: InstanceListItem, inputs: InstanceInputs): Outcome {
   if (inputs.name === inputs[AUTO_NAME_KEY]) {
     log(`instance ${existing.idInstance} "${inputs.name}" was created by an earlier, interrupted run: using it instead of creating another.`);
-    return factsOf(existing);
+    return { facts: factsOf(existing), existing };
   }
   throw new Error(
     `An instance named "${inputs.name}" already exists in this Green API account (idInstance ${existing.idInstance}). ` +
@@ -87,10 +96,10 @@ function takeOverExisting(existing: InstanceListItem, inputs: InstanceInputs): I
 }
 
 /**
- * Takes over an existing, alive instance: its token comes from getInstances, the declared settings
- * are applied in one setSettings, and createInstance is never called.
+ * Adoption: takes over an existing, alive instance (its token comes from getInstances) without
+ * ever calling createInstance. The declared settings are applied by the caller.
  */
-async function adopt(client: PartnerClient, inputs: InstanceInputs & { __provider?: unknown }, apiUrl: string): Promise<InstanceFacts> {
+async function adopt(client: PartnerClient, inputs: InstanceInputs): Promise<Outcome> {
   const idInstance = inputs.adoptIdInstance!;
   const listed = (await client.getInstances()).find((item) => item.idInstance === idInstance);
   if (!listed || listed.deleted) {
@@ -105,22 +114,33 @@ async function adopt(client: PartnerClient, inputs: InstanceInputs & { __provide
         `Remove \`name\` or set it to "${listed.name ?? ""}".`,
     );
   }
-  const facts = factsOf(listed);
+  log(`adopting instance ${idInstance} "${listed.name ?? ""}"; destroying this resource will delete it.`);
+  return { facts: factsOf(listed), existing: listed };
+}
+
+/**
+ * An instance that existed before this create gets the declared settings in one setSettings. If
+ * that fails, the instance is ours all the same: report it created but failed to initialize, so the
+ * engine records it — without the declared settings, so that the next `pulumi up` sees them as
+ * changes and applies them again.
+ */
+async function applyDeclaredSettings(
+  client: PartnerClient,
+  facts: InstanceFacts,
+  listed: InstanceListItem,
+  inputs: CreateInputs,
+  apiUrl: string,
+): Promise<void> {
   const settings = settingsOf(inputs);
-  if (Object.keys(settings).length > 0) {
-    const ref = { ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl };
-    try {
-      await client.setSettings(ref, settings);
-    } catch (error) {
-      // Adopted but not configured: record it without the declared settings, so the next
-      // `pulumi up` sees them as changes and applies them again.
-      const { [AUTO_NAME_KEY]: _autoName, __provider: _provider, ...rest } = inputs;
-      const recorded = buildOutputs({ inputs: { ...rest, ...Object.fromEntries(Object.keys(settings).map((key) => [key, undefined])) }, facts, apiUrl, listed });
-      throw initFailure(String(idInstance), recorded, inputs.__provider, error);
-    }
+  if (Object.keys(settings).length === 0) return;
+  try {
+    await client.setSettings({ ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl }, settings);
+  } catch (error) {
+    const { [AUTO_NAME_KEY]: _autoName, __provider: providerText, ...declared } = inputs;
+    const unapplied = Object.fromEntries(Object.keys(settings).map((key) => [key, undefined]));
+    const recorded = buildOutputs({ inputs: { ...declared, ...unapplied }, facts, apiUrl, listed });
+    throw initFailure(String(facts.idInstance), recorded, providerText, error);
   }
-  log(`adopted instance ${idInstance} "${listed.name ?? ""}"; destroying this resource will delete it.`);
-  return facts;
 }
 
 export function factsOf(item: InstanceListItem): InstanceFacts {
