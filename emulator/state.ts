@@ -11,6 +11,7 @@ import type {
   Settings,
   StartupPhase,
   StateInstance,
+  WireInstance,
 } from "./types";
 
 /** Green API's "no time" value, used for timeDeleted while an instance is alive. */
@@ -27,24 +28,6 @@ export interface InstanceRecord extends Omit<EmulatedInstance, "startupPhase"> {
   /** Epoch ms; with startupMs > 0 a new instance is "building" until buildingUntil, "starting" until readyAt. */
   buildingUntil: number;
   readyAt: number;
-}
-
-/** One row of getInstances (spec §1.2): exactly these keys, never the settings. */
-export interface WireInstance {
-  idInstance: number;
-  name: string;
-  typeInstance: string;
-  typeAccount: string;
-  partnerUserUiid: string;
-  timeCreated: string;
-  timeDeleted: string;
-  apiTokenInstance: string;
-  deleted: boolean;
-  tariff: string;
-  isFree: boolean;
-  isPartner: boolean;
-  expirationDate: string;
-  isExpired: boolean;
 }
 
 export interface StoredState {

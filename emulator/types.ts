@@ -41,7 +41,8 @@ export type Fault =
 
 export type FaultKind = Fault["kind"];
 
-export interface EmulatedInstance {
+/** One row of getInstances (spec §1.2): exactly these keys, never the settings. */
+export interface WireInstance {
   idInstance: number;
   name: string;
   typeInstance: string;
@@ -56,6 +57,9 @@ export interface EmulatedInstance {
   isPartner: boolean;
   expirationDate: string;
   isExpired: boolean;
+}
+
+export interface EmulatedInstance extends WireInstance {
   /** The full getSettings body. */
   settings: Settings;
   stateInstance: StateInstance;
