@@ -4,7 +4,7 @@
  * is not managed, so its live value is never a change.
  */
 import { flagToBoolean, isSettingFlag, SETTING_NAMES, type Settings } from "../greenapi/settings";
-import { isUnknown, type InstanceInputs } from "./inputs";
+import { isUnknown, settingsOf, type InstanceInputs } from "./inputs";
 
 /**
  * Green API cannot rename an instance: a new name means a new instance. A different
@@ -21,14 +21,12 @@ export interface DiffResult {
 }
 
 export function changedProperties(olds: object, news: InstanceInputs): string[] {
-  const previous = olds as Record<string, unknown>;
-  const next_ = news as unknown as Record<string, unknown>;
+  const before = olds as Record<string, unknown>;
+  const after = news as Record<string, unknown>;
   return COMPARED.filter((key) => {
-    const next = next_[key];
-    if (next === undefined) return false;
-    if (isUnknown(next)) return true;
-    const prev = isSettingFlag(key) ? flagToBoolean(previous[key]) : previous[key];
-    return prev !== next;
+    if (after[key] === undefined) return false;
+    if (isUnknown(after[key])) return true;
+    return (isSettingFlag(key) ? flagToBoolean(before[key]) : before[key]) !== after[key];
   });
 }
 
@@ -41,9 +39,6 @@ export function diff(olds: object, news: InstanceInputs): DiffResult {
 
 /** The settings among the changes, with their new values: the body of one setSettings call. */
 export function changedSettings(olds: object, news: InstanceInputs): Settings {
-  const settings: Record<string, unknown> = {};
-  for (const key of changedProperties(olds, news)) {
-    if (!REPLACE_ON_CHANGE.has(key)) settings[key] = (news as unknown as Record<string, unknown>)[key];
-  }
-  return settings as Settings;
+  const changed = changedProperties(olds, news).filter((key) => !REPLACE_ON_CHANGE.has(key));
+  return settingsOf(Object.fromEntries(changed.map((key) => [key, (news as Record<string, unknown>)[key]])));
 }

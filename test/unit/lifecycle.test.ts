@@ -1,5 +1,6 @@
 /** check and diff: validation and normalization, no network. */
 import { check, diff } from "../../provider/lifecycle";
+import { changedSettings } from "../../provider/lifecycle/diff";
 import { UNKNOWN } from "../../provider/lifecycle/inputs";
 
 const base = { __autoName: "bot-abc1234" };
@@ -71,5 +72,11 @@ describe("diff", () => {
 
   it("ignores settings the program does not declare", async () => {
     expect((await diff("1", outputs as never, { name: "bot" } as never)).changes).toBe(false);
+  });
+
+  it("sends only settings to setSettings: apiUrl and logoutOnDelete change without an API call", () => {
+    const news = { name: "bot", apiUrl: "https://7103.api.green-api.com", logoutOnDelete: false, incomingWebhook: false };
+    expect(changedSettings(outputs, news)).toEqual({ incomingWebhook: false });
+    expect(changedSettings(outputs, { ...news, incomingWebhook: true })).toEqual({});
   });
 });
