@@ -2,35 +2,21 @@
  * Pulumi's real provider host, started the way the CLI starts it, from a program directory where
  * `pulumi-greenapi` is installed (linked to this repo's build), configured for an emulator.
  */
-import { mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
 import type { GreenApiEmulator } from "../emulator";
-import { ProviderHost } from "../harness";
+import { makeProgramDir, startConfiguredHost, type ProviderHost } from "../harness";
 
-export const REPO_ROOT = resolve(__dirname, "..", "..");
+export { REPO_ROOT } from "../harness";
 
-function makeProgramDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "greenapi-bench-"));
-  mkdirSync(join(dir, "node_modules"));
-  symlinkSync(REPO_ROOT, join(dir, "node_modules", "pulumi-greenapi"), "dir");
-  writeFileSync(join(dir, "Pulumi.yaml"), "name: test\nruntime: nodejs\n");
-  return dir;
-}
-
-export async function startHost(emulator: GreenApiEmulator): Promise<ProviderHost> {
-  // The developer's own Green API settings must not leak into a measurement.
-  const env = Object.fromEntries(Object.keys(process.env).filter((key) => key.startsWith("GREEN_API_")).map((key) => [key, undefined]));
-  const host = await ProviderHost.start({ programDir: makeProgramDir(), env });
-  await host.configure(
+export function startHost(emulator: GreenApiEmulator): Promise<ProviderHost> {
+  return startConfiguredHost(
     {
       "greenapi:partnerToken": emulator.partnerToken,
       "greenapi:partnerApiUrl": emulator.url,
       "greenapi:apiUrl": emulator.url,
     },
-    ["greenapi:partnerToken"],
+    { programDir: makeProgramDir("greenapi-bench-") },
   );
-  return host;
 }
 
 /** Peak resident set size of a process, in bytes (Linux: VmHWM in /proc/<pid>/status). */

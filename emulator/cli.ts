@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // `npm run emulator`: a local Green API to point the provider (or curl) at.
 
+import { createHash } from "node:crypto";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { GreenApiEmulator } from "./server";
 
 const USAGE = `Usage: node dist/emulator/cli.js [options]
   --port N          port to listen on (default 7700; 0 picks a free one)
   --host HOST       address to bind (default 127.0.0.1)
-  --token TOKEN     partner token to accept (default: random)
+  --token TOKEN     partner token to accept (default: random; with --state, the same on every run)
   --seed N          start with N instances when the account is empty
   --state FILE      load instances from FILE and save them there after every change
   --latency MS      delay every answer by MS milliseconds
@@ -65,6 +67,15 @@ function count(flag: string, text: string): number {
   return value;
 }
 
+/**
+ * The partner token of an emulator that keeps its instances in `statePath`: derived from the file's
+ * path, so a restarted emulator still accepts the token a stack was configured with. (A local test
+ * server's token; predictability is not a concern.)
+ */
+function stateToken(statePath: string): string {
+  return `gac${createHash("sha256").update(resolve(statePath)).digest("hex").slice(0, 32)}`;
+}
+
 function banner(emulator: GreenApiEmulator, options: CliOptions): string {
   const { url, partnerToken: token } = emulator;
   const instances = emulator.list().length;
@@ -93,7 +104,7 @@ async function main(): Promise<void> {
   const emulator = await GreenApiEmulator.start({
     port: options.port,
     host: options.host,
-    partnerToken: options.token,
+    partnerToken: options.token ?? (options.state ? stateToken(options.state) : undefined),
     latencyMs: options.latency,
     rateLimit: options.rateLimit,
     startupMs: options.startupMs,

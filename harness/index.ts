@@ -2,3 +2,4 @@ export * from "./host";
 export * from "./program";
 export * from "./engine";
 export { unwrapSecrets, secretValue, isSecretValue, type PropertyMap } from "./wire";
+export * from "./program-dir";

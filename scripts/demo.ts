@@ -1,12 +1,16 @@
 /**
  * `npm run demo`: the examples/basic program's whole lifecycle, on this machine, with no Green API
- * account — against the emulator, through Pulumi's own provider host, one host per command as the
- * `pulumi` CLI runs it: up, refresh, a change made in the console noticed and put back, an
+ * account, against the emulator: up, refresh, a change made in the console noticed and put back, an
  * instance deleted in the console noticed and recreated, destroy.
+ *
+ * With a `pulumi` CLI on PATH it runs the real CLI (a throwaway project and a local file backend)
+ * and prints its output; without one (or with `--host`), it drives Pulumi's own provider host, one
+ * host per command as the CLI runs it.
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { GreenApiEmulator } from "../emulator";
 import { captureRegistrations, Engine, ProviderHost, type Step } from "../harness";
+import { findPulumiCli, PulumiCliProject } from "../harness/pulumi-cli";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
 const PROJECT = "greenapi-basic";
@@ -14,6 +18,21 @@ const STACK = "demo";
 const SECRET_OUTPUTS = new Set(["apiTokenInstance", "qrUrl", "webhookUrlToken"]);
 
 async function main(): Promise<void> {
+  const forceHost = process.argv.includes("--host");
+  const cli = forceHost ? undefined : findPulumiCli();
+  if (cli) {
+    say(`Running the real pulumi CLI (${cli}) on examples/basic, against a local Green API emulator.`);
+    await withCli(cli);
+  } else {
+    say(
+      `${forceHost ? "--host given" : "No pulumi CLI on PATH"}: running examples/basic through Pulumi's own provider host ` +
+        "(@pulumi/pulumi/cmd/dynamic-provider), one host per command as the CLI runs it.",
+    );
+    await withHost();
+  }
+}
+
+async function withHost(): Promise<void> {
   const emulator = await GreenApiEmulator.start();
   const config = {
     "greenapi:partnerToken": emulator.partnerToken,
@@ -74,6 +93,61 @@ async function main(): Promise<void> {
     say(`\nDone: ${emulator.count("createInstance")} createInstance calls, ${alive} instances left alive, stack empty: ${engine.state.size === 0}.`);
     if (alive !== 0 || engine.state.size !== 0) throw new Error("the demo left instances behind");
   } finally {
+    await emulator.close();
+  }
+}
+
+/** The same story through the real CLI, printing what it prints. */
+async function withCli(cli: string): Promise<void> {
+  const emulator = await GreenApiEmulator.start();
+  const webhookToken = "demo-webhook-credential";
+  const project = await PulumiCliProject.create({
+    cli,
+    program: join(REPO_ROOT, "examples", "basic", "index.ts"),
+    project: PROJECT,
+    stack: STACK,
+    config: {
+      "greenapi:partnerToken": emulator.partnerToken,
+      "greenapi:partnerApiUrl": emulator.url,
+      "greenapi:apiUrl": emulator.url,
+      [`${PROJECT}:webhookUrlToken`]: webhookToken,
+    },
+    secretKeys: ["greenapi:partnerToken", `${PROJECT}:webhookUrlToken`],
+    echo: (text) => process.stdout.write(text),
+    color: process.stdout.isTTY,
+  });
+  try {
+    say(`${await project.version()}; Green API emulator at ${emulator.url}; backend ${project.backendDir} (file://, passphrase secrets).`);
+    await project.up();
+    const outputs = await project.outputs();
+    const support = Number(outputs.supportIdInstance);
+    const sales = Number(outputs.salesIdInstance);
+    await project.refresh();
+
+    heading("Someone changes support-bot's webhook URL in the Green API console");
+    emulator.changeOutOfBand(support, { settings: { webhookUrl: "https://console-edit.example.com/hook" } });
+    await project.refresh();
+    await project.up();
+    say(`\n  Green API now has webhookUrl ${JSON.stringify(emulator.get(support)!.settings.webhookUrl)} again.`);
+
+    heading("Someone deletes the sales instance in the console");
+    emulator.deleteOutOfBand(sales);
+    await project.refresh();
+    await project.up();
+
+    const credentials = [emulator.partnerToken, webhookToken, ...emulator.list().map((i) => i.apiTokenInstance)];
+    await project.destroy();
+    const files = project.backendFiles();
+    const leaking = files.filter((file) => credentials.some((secret) => file.text.includes(secret)));
+    const alive = emulator.list().filter((i) => !i.deleted).length;
+    say(
+      `\nDone: ${emulator.count("createInstance")} createInstance calls, ${alive} instances left alive; ` +
+        `${files.length} files written by the backend, ${leaking.length} of them holding a token in clear text.`,
+    );
+    if (alive !== 0) throw new Error("the demo left instances behind");
+    if (leaking.length > 0) throw new Error(`credentials in clear text in ${leaking.map((f) => f.path).join(", ")}`);
+  } finally {
+    project.close();
     await emulator.close();
   }
 }

@@ -7,15 +7,11 @@
  *
  *   npm run soak [-- --iterations 100 --concurrency 5]
  */
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { GreenApiEmulator } from "../emulator";
-import { captureRegistrations, Engine, ProviderHost } from "../harness";
+import { captureRegistrations, Engine, makeProgramDir, startConfiguredHost } from "../harness";
 import { GreenApiInstance } from "../provider";
 
-const REPO_ROOT = resolve(__dirname, "..", "..");
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -34,7 +30,7 @@ async function main(): Promise<number> {
     "greenapi:apiUrl": emulator.url,
     "greenapi:requestTimeoutSeconds": "5",
   };
-  const host = await startHost(config);
+  const host = await startConfiguredHost(config, { programDir: makeProgramDir("greenapi-soak-") });
   const engines: Engine[] = [];
   let failures = 0;
   try {
@@ -85,18 +81,6 @@ async function main(): Promise<number> {
   }
 }
 
-/** Pulumi's provider host, run from a program directory where this package is installed (linked). */
-async function startHost(config: Record<string, string>): Promise<ProviderHost> {
-  const dir = mkdtempSync(join(tmpdir(), "greenapi-soak-"));
-  mkdirSync(join(dir, "node_modules"));
-  symlinkSync(REPO_ROOT, join(dir, "node_modules", "pulumi-greenapi"), "dir");
-  writeFileSync(join(dir, "Pulumi.yaml"), "name: soak\nruntime: nodejs\n");
-  // The developer's own Green API settings must not reach the host.
-  const env = Object.fromEntries(Object.keys(process.env).filter((key) => key.startsWith("GREEN_API_")).map((key) => [key, undefined]));
-  const host = await ProviderHost.start({ programDir: dir, env });
-  await host.configure(config, ["greenapi:partnerToken"]);
-  return host;
-}
 
 class UsageError extends Error {}
 

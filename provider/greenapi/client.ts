@@ -1,6 +1,6 @@
 /**
  * PartnerClient: Green API's partner methods and the per-instance settings/state methods, typed and
- * validated. Used by the provider and usable on its own from scripts.
+ * validated. Used by the provider and usable on its own from scripts (`pulumi-greenapi/client`).
  */
 import type { z } from "zod";
 import { GreenApiError, isGreenApiError } from "./errors";
@@ -34,6 +34,64 @@ export interface InstanceRef {
 
 export type CreateInstanceRequest = Settings & { name?: string };
 
+// The result types are written out rather than inferred from the zod schemas, so the declarations a
+// user's compiler reads never import zod (whose own .d.cts files fail to compile without
+// skipLibCheck and esModuleInterop, as in Pulumi's TypeScript template). `_SameAsSchemas` keeps the two equal.
+
+/** One row of getInstances. Fields older accounts lack are optional; Green API may add more. */
+export interface InstanceListItem {
+  idInstance: number;
+  name?: string | null;
+  /** "whatsapp", "telegram", "v3" (MAX). */
+  typeInstance?: string | null;
+  /** "2022-06-03T18:39:44", no time zone. */
+  timeCreated?: string | null;
+  /** "0001-01-01T00:00:00" while alive. */
+  timeDeleted?: string | null;
+  /** May stop being listed (an open Green API proposal): keep the one createInstance returned. */
+  apiTokenInstance?: string | null;
+  /** Deleted instances stay listed for about three months. */
+  deleted?: boolean | null;
+  tariff?: string | null;
+  isFree?: boolean | null;
+  isPartner?: boolean | null;
+  expirationDate?: string | null;
+  isExpired?: boolean | null;
+  [field: string]: unknown;
+}
+
+/** What createInstance answers: the new instance's id and token (keep the token: it is a credential). */
+export interface CreatedInstance {
+  idInstance: number;
+  apiTokenInstance: string;
+  typeInstance?: string;
+  [field: string]: unknown;
+}
+
+/** qr's answer: a base64 PNG for "qrCode", a text for "alreadyLogged" and "error". */
+export interface QrCode {
+  type: "qrCode" | "alreadyLogged" | "error" | (string & {});
+  message: string;
+  [field: string]: unknown;
+}
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+type _SameAsSchemas = [
+  Assert<Same<InstanceListItem, wire.InstanceListItem>>,
+  Assert<Same<CreatedInstance, wire.CreateInstanceResponse>>,
+  Assert<Same<QrCode, wire.QrResponse>>,
+];
+
+/** The environment variables `PartnerClient.fromEnv` reads: the ones the Pulumi provider falls back to. */
+export const PARTNER_CLIENT_ENV = {
+  partnerToken: "GREEN_API_PARTNER_TOKEN",
+  partnerApiUrl: "GREEN_API_PARTNER_API_URL",
+  apiUrl: "GREEN_API_URL",
+  requestTimeoutSeconds: "GREEN_API_REQUEST_TIMEOUT_SECONDS",
+  operationTimeoutSeconds: "GREEN_API_OPERATION_TIMEOUT_SECONDS",
+} as const;
+
 /** Green API allows 1 request/second per instance on most instance methods, 3/second on qr. */
 const INSTANCE_INTERVAL_MS = 1_050;
 const QR_INTERVAL_MS = 350;
@@ -55,11 +113,52 @@ export class PartnerClient {
   }
 
   /**
+   * A client configured from the environment (see PARTNER_CLIENT_ENV): GREEN_API_PARTNER_TOKEN is
+   * required; the URLs default to https://api.green-api.com, the timeouts to 30 s per request and
+   * 120 s per operation. `options` (deadlines, retry) win over the environment.
+   */
+  static fromEnv(env: Record<string, string | undefined> = process.env, options: Omit<PartnerClientOptions, "partnerToken"> = {}): PartnerClient {
+    const read = (name: keyof typeof PARTNER_CLIENT_ENV) => env[PARTNER_CLIENT_ENV[name]]?.trim() || undefined;
+    const partnerToken = read("partnerToken");
+    if (!partnerToken) {
+      throw new Error(`${PARTNER_CLIENT_ENV.partnerToken} is not set: export the partner token from the Green API partner console.`);
+    }
+    const url = (name: "partnerApiUrl" | "apiUrl") => {
+      const value = read(name);
+      if (value !== undefined && !/^https?:\/\/[^/\s]+/i.test(value)) {
+        throw new Error(`${PARTNER_CLIENT_ENV[name]} must be an http(s) URL such as ${DEFAULT_API_URL}; got "${value}".`);
+      }
+      return value;
+    };
+    const milliseconds = (name: "requestTimeoutSeconds" | "operationTimeoutSeconds") => {
+      const value = read(name);
+      if (value === undefined) return undefined;
+      const seconds = Number(value);
+      if (!Number.isFinite(seconds) || seconds <= 0) {
+        throw new Error(`${PARTNER_CLIENT_ENV[name]} must be a positive number of seconds; got "${value}".`);
+      }
+      return seconds * 1000;
+    };
+    const deadlines: Partial<Deadlines> = {};
+    const requestMs = milliseconds("requestTimeoutSeconds");
+    const operationMs = milliseconds("operationTimeoutSeconds");
+    if (requestMs !== undefined) deadlines.requestMs = requestMs;
+    if (operationMs !== undefined) deadlines.operationMs = operationMs;
+    return new PartnerClient({
+      partnerApiUrl: url("partnerApiUrl"),
+      apiUrl: url("apiUrl"),
+      ...options,
+      deadlines: { ...deadlines, ...options.deadlines },
+      partnerToken,
+    });
+  }
+
+  /**
    * Every instance of the account, deleted ones included (Green API keeps them ~3 months).
    * Concurrent and near-simultaneous callers share one request (see instance-list.ts); pass
    * `{ fresh: true }` for a list requested after this call began.
    */
-  async getInstances(request: ListRequest = {}): Promise<Array<Readonly<wire.InstanceListItem>>> {
+  async getInstances(request: ListRequest = {}): Promise<Array<Readonly<InstanceListItem>>> {
     return this.instanceList.get(request);
   }
 
@@ -67,7 +166,7 @@ export class PartnerClient {
    * Creates (and starts billing for) an instance. Never retried after the request may have reached
    * Green API: on an error with `outcomeUnknown`, look for the instance by name before creating again.
    */
-  async createInstance(request: CreateInstanceRequest): Promise<wire.CreateInstanceResponse> {
+  async createInstance(request: CreateInstanceRequest): Promise<CreatedInstance> {
     const { name, ...settings } = request;
     const body = { ...(name === undefined ? {} : { name }), ...settingsToWire(settings) };
     try {
@@ -113,19 +212,22 @@ export class PartnerClient {
     return body?.stateInstance ?? null;
   }
 
-  async qr(instance: InstanceRef): Promise<wire.QrResponse> {
+  /** The QR code to link a phone ("qrCode", a base64 PNG that rotates every ~20 s), or why there is none. */
+  async qr(instance: InstanceRef): Promise<QrCode> {
     return this.instance(instance, "qr", "GET", undefined, wire.qrResponse, [], QR_INTERVAL_MS);
   }
 
-  /** Unlinks the phone. Deleting an instance does not do this by itself. */
+  /** Unlinks the phone; true when Green API accepted. Deleting an instance does not do this by itself. */
   async logout(instance: InstanceRef): Promise<boolean> {
     return (await this.instance(instance, "logout", "GET", undefined, wire.logoutResponse)).isLogout;
   }
 
+  /** Restarts the instance; true when Green API accepted. */
   async reboot(instance: InstanceRef): Promise<boolean> {
     return (await this.instance(instance, "reboot", "GET", undefined, wire.rebootResponse)).isReboot;
   }
 
+  /** Closes the keep-alive connections; a script should call it when done. */
   async close(): Promise<void> {
     await this.transport.close();
   }

@@ -10,7 +10,7 @@ import type { PartnerClient } from "../greenapi/client";
 import { isGreenApiError, type GreenApiError } from "../greenapi/errors";
 import { sleep } from "../greenapi/pacer";
 import type { ListRequest } from "../greenapi/instance-list";
-import type { InstanceListItem } from "../greenapi/schemas";
+import type { InstanceListItem } from "../greenapi/client";
 import { CREATE_DEFAULTS } from "../greenapi/settings";
 import { partnerClient } from "./config";
 import { explained, log } from "./errors";

@@ -3,7 +3,7 @@
  * needs is here; credentials among them are listed in SECRET_OUTPUTS (marked secret by the
  * resource class, since a dynamic provider cannot return secrets itself).
  */
-import type { InstanceListItem } from "../greenapi/schemas";
+import type { InstanceListItem } from "../greenapi/client";
 import type { Settings } from "../greenapi/settings";
 import { AUTO_NAME_KEY, dropUndefined, type InstanceInputs } from "./inputs";
 import type { LiveInstance } from "./live";

@@ -3,8 +3,8 @@
  * createInstance reached Green API leaves an instance the stack does not know; the next run must find
  * it by name and take it over instead of creating (and billing) a second one.
  */
-import { HostError, makeUrn, ProviderHost } from "../../harness";
-import { goals, INSTANCE_TYPE, makeProgramDir, startStack, type TestStack } from "./stack";
+import { HostError, makeUrn, startConfiguredHost } from "../../harness";
+import { goals, INSTANCE_TYPE, startStack, type TestStack } from "./stack";
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -24,8 +24,7 @@ const alive = () => stack.emulator.list().filter((i) => !i.deleted);
 
 /** A first `pulumi up` whose provider process is killed once createInstance has been performed. */
 async function interruptedUp(name: string, inputs: Record<string, unknown>): Promise<void> {
-  const host = await ProviderHost.start({ programDir: makeProgramDir() });
-  await host.configure(stack.config, ["greenapi:partnerToken"]);
+  const host = await startConfiguredHost(stack.config, { programDir: stack.programDir });
   const urn = makeUrn(INSTANCE_TYPE, name, host.stack, host.project);
   const { inputs: checked } = await host.check(urn, {}, inputs);
   // Green API performs the create, then takes its time to answer: the process dies meanwhile.

@@ -13,8 +13,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Fault, Method } from "../../emulator";
-import { Engine, HostError, ProviderHost, type Step } from "../../harness";
-import { REPO_ROOT, goals, makeProgramDir, startStack, type TestStack } from "./stack";
+import { Engine, HostError, startConfiguredHost, type Step } from "../../harness";
+import { REPO_ROOT, goals, startStack, type TestStack } from "./stack";
 
 // Short deadlines so a hang costs about a second; the operation budget leaves room for one
 // Retry-After of 1 s, or one hung request and a retry.
@@ -252,12 +252,7 @@ async function declare(resource: string, settings: object) {
 
 /** An engine on `engine`'s state that runs each command in a host of its own, as the CLI does. */
 function onNewHosts(engine: Engine): Engine {
-  const env = Object.fromEntries(Object.keys(process.env).filter((key) => key.startsWith("GREEN_API_")).map((key) => [key, undefined]));
-  const actor = new Engine(async () => {
-    const host = await ProviderHost.start({ programDir: makeProgramDir(), env });
-    await host.configure(stack.config, ["greenapi:partnerToken"]);
-    return host;
-  });
+  const actor = new Engine(() => startConfiguredHost(stack.config, { programDir: stack.programDir }));
   actor.state = engine.state;
   return actor;
 }

@@ -2,8 +2,8 @@
  * GreenApiInstance through Pulumi's own provider host, driven over gRPC in the engine's order,
  * against the emulator: the proof that `pulumi up`, `refresh` and `destroy` do the right thing.
  */
-import { HostError, CheckFailedError, ProviderHost } from "../../harness";
-import { INSTANCE_TYPE, goals, makeProgramDir, startStack, type TestStack } from "./stack";
+import { HostError, CheckFailedError, ProviderHost, withoutDeveloperSettings } from "../../harness";
+import { INSTANCE_TYPE, goals, startStack, type TestStack } from "./stack";
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -201,7 +201,7 @@ describe("a rejected partner token", () => {
   });
 
   it("a missing token names the config key and the environment variable", async () => {
-    const host = await ProviderHost.start({ programDir: makeProgramDir(), env: { GREEN_API_PARTNER_TOKEN: undefined } });
+    const host = await ProviderHost.start({ programDir: stack.programDir, env: withoutDeveloperSettings() });
     try {
       await host.configure({});
       const [registration] = await stack.declare({ bot: {} });

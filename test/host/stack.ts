@@ -3,31 +3,20 @@
  * directory where `pulumi-greenapi` is installed (linked to this repo's build, as npm would), and
  * the harness engine driving it. One per test file: spawning the host is the slow part.
  */
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { GreenApiEmulator, type EmulatorOptions } from "../../emulator";
-import { captureRegistrations, Engine, ProviderHost, type Registration } from "../../harness";
+import {
+  captureRegistrations,
+  Engine,
+  makeProgramDir,
+  removeProgramDir,
+  startConfiguredHost,
+  type ProviderHost,
+  type Registration,
+} from "../../harness";
 import type { GreenApiInstanceArgs } from "pulumi-greenapi";
 
-export const REPO_ROOT = resolve(__dirname, "..", "..");
+export { makeProgramDir, REPO_ROOT } from "../../harness";
 export const INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";
-
-/** A Pulumi program directory with this package installed in node_modules, as a user's would be. */
-export function makeProgramDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "greenapi-program-"));
-  mkdirSync(join(dir, "node_modules"));
-  symlinkSync(REPO_ROOT, join(dir, "node_modules", "pulumi-greenapi"), "dir");
-  writeFileSync(join(dir, "Pulumi.yaml"), "name: test\nruntime: nodejs\n");
-  return dir;
-}
-
-/** Environment without any Green API settings of the developer's own. */
-function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = {};
-  for (const key of Object.keys(process.env)) if (key.startsWith("GREEN_API_")) env[key] = undefined;
-  return { ...env, ...extra };
-}
 
 export interface TestStack {
   emulator: GreenApiEmulator;
@@ -38,6 +27,8 @@ export interface TestStack {
   /** Everything every provider host of this stack printed so far. */
   output(): string;
   config: Record<string, string>;
+  /** Where this stack's hosts run: `pulumi-greenapi` installed in node_modules. */
+  programDir: string;
   /** The program's registrations for these instances (serialized by the SDK itself). */
   declare(instances: Record<string, GreenApiInstanceArgs>): Promise<Registration[]>;
   close(): Promise<void>;
@@ -49,18 +40,14 @@ export async function startStack(options: {
   env?: Record<string, string | undefined>;
 } = {}): Promise<TestStack> {
   const emulator = await GreenApiEmulator.start(options.emulator);
-  const programDir = makeProgramDir();
   const config = options.config?.(emulator) ?? {
     "greenapi:partnerToken": emulator.partnerToken,
     "greenapi:partnerApiUrl": emulator.url,
     "greenapi:apiUrl": emulator.url,
     "greenapi:requestTimeoutSeconds": "5",
   };
-  const startHost = async () => {
-    const host = await ProviderHost.start({ programDir, env: cleanEnv(options.env) });
-    await host.configure(config, ["greenapi:partnerToken"]);
-    return host;
-  };
+  const programDir = makeProgramDir();
+  const startHost = () => startConfiguredHost(config, { programDir, env: options.env });
   const host = await startHost();
   const engine = new Engine(startHost);
   return {
@@ -69,10 +56,12 @@ export async function startStack(options: {
     engine,
     output: () => engine.output() + host.output(),
     config,
+    programDir,
     declare: (instances) => declareInstances(instances, config),
     async close() {
       await host.stop();
       await emulator.close();
+      removeProgramDir(programDir);
     },
   };
 }

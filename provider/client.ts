@@ -1,0 +1,22 @@
+/**
+ * `pulumi-greenapi/client`: the Green API client on its own, for scripts that are not Pulumi programs.
+ *
+ * Unlike the package root, this entry point loads neither @pulumi/pulumi nor the resource, so a
+ * script that uses only the client does not need Pulumi installed.
+ */
+export {
+  PartnerClient,
+  PARTNER_CLIENT_ENV,
+  DEFAULT_API_URL,
+  type PartnerClientOptions,
+  type InstanceRef,
+  type CreateInstanceRequest,
+  type CreatedInstance,
+  type InstanceListItem,
+  type QrCode,
+} from "./greenapi/client";
+export { GreenApiError, isGreenApiError, type GreenApiErrorCode, type GreenApiErrorDetails } from "./greenapi/errors";
+export type { ListRequest } from "./greenapi/instance-list";
+export type { RetryPolicy } from "./greenapi/retry";
+export type { Settings } from "./greenapi/settings";
+export type { Deadlines } from "./greenapi/transport";

@@ -1,0 +1,224 @@
+/**
+ * PartnerClient as a script uses it (`pulumi-greenapi/client`), over HTTP against the emulator:
+ * every method, what its result says, and how it fails — typed codes, deadlines, retries, and
+ * messages that never carry a token.
+ */
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+import { GreenApiEmulator } from "../../emulator";
+import { CONFIG_KEYS } from "../../provider/lifecycle/config";
+import { PARTNER_CLIENT_ENV, PartnerClient, isGreenApiError, type GreenApiError, type InstanceRef, type PartnerClientOptions } from "../../provider/client";
+
+const REPO_ROOT = resolve(__dirname, "..", "..");
+// Quick retries keep the retry tests short; the policy itself is the default one's shape.
+const QUICK_RETRY = { maxAttempts: 6, baseDelayMs: 20, maxDelayMs: 100 };
+
+let emulator: GreenApiEmulator;
+let client: PartnerClient;
+const extraClients: PartnerClient[] = [];
+
+beforeAll(async () => {
+  emulator = await GreenApiEmulator.start();
+  client = clientWith();
+});
+afterAll(async () => {
+  await Promise.all([client, ...extraClients].map((c) => c.close()));
+  await emulator.close();
+});
+beforeEach(() => {
+  emulator.clearFaults();
+  emulator.resetCounts();
+});
+
+function clientWith(options: Partial<PartnerClientOptions> = {}): PartnerClient {
+  const made = new PartnerClient({
+    partnerToken: emulator.partnerToken,
+    partnerApiUrl: emulator.url,
+    apiUrl: emulator.url,
+    deadlines: { requestMs: 2_000, operationMs: 5_000 },
+    retry: QUICK_RETRY,
+    ...options,
+  });
+  if (client) extraClients.push(made);
+  return made;
+}
+
+/** A fresh instance per test: the client spaces calls to one instance a second apart, as Green API requires. */
+async function newInstance(name: string): Promise<InstanceRef> {
+  const { idInstance, apiTokenInstance } = await client.createInstance({ name });
+  return { idInstance, apiTokenInstance };
+}
+
+async function failure(promise: Promise<unknown>): Promise<GreenApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isGreenApiError(error)) throw new Error(`expected a GreenApiError, got ${String(error)}`);
+  return error;
+}
+
+function statusesOf(method: string): number[] {
+  return emulator.requests.filter((r) => r.method === method).map((r) => r.status);
+}
+
+describe("partner methods", () => {
+  it("creates, lists and deletes instances; a second delete says the instance was already gone", async () => {
+    const created = await client.createInstance({ name: "client-crud", webhookUrl: "https://hooks.example.com/c", incomingWebhook: true });
+    expect(created).toMatchObject({ idInstance: expect.any(Number), apiTokenInstance: expect.any(String), typeInstance: "whatsapp" });
+    expect(emulator.get(created.idInstance)!.settings).toMatchObject({ webhookUrl: "https://hooks.example.com/c", incomingWebhook: "yes" });
+
+    const listed = (await client.getInstances({ fresh: true })).find((i) => i.idInstance === created.idInstance);
+    expect(listed).toMatchObject({ name: "client-crud", deleted: false, apiTokenInstance: created.apiTokenInstance });
+
+    expect(await client.deleteInstanceAccount(created.idInstance)).toBe("deleted");
+    expect(await client.deleteInstanceAccount(created.idInstance)).toBe("alreadyGone");
+    expect(await client.deleteInstanceAccount(1)).toBe("alreadyGone");
+    const after = (await client.getInstances({ fresh: true })).find((i) => i.idInstance === created.idInstance);
+    expect(after?.deleted).toBe(true);
+  });
+
+  it("rejects a wrong partner token with code unauthorized and a message that holds no token", async () => {
+    const wrong = "gacWrongPartnerToken0000000000000000";
+    const error = await failure(clientWith({ partnerToken: wrong }).getInstances());
+    expect(error.code).toBe("unauthorized");
+    expect(error.method).toBe("getInstances");
+    expect(error.message).toContain("Check the token");
+    for (const token of [wrong, emulator.partnerToken]) {
+      expect(error.message).not.toContain(token);
+      expect(String(error.stack)).not.toContain(token);
+    }
+    expect(statusesOf("getInstances")).toHaveLength(1); // not retried: repeating cannot help
+  });
+
+  it("retries a 429 on a read, and succeeds", async () => {
+    emulator.injectFault({ method: "getInstances", kind: "status", status: 429, times: 2 });
+    await expect(client.getInstances({ fresh: true })).resolves.toEqual(expect.any(Array));
+    expect(statusesOf("getInstances")).toEqual([429, 429, 200]);
+  });
+
+  it("never retries createInstance after a 429 (a repeat could bill twice), and says nothing was created", async () => {
+    emulator.injectFault({ method: "createInstance", kind: "status", status: 429 });
+    const before = emulator.list().length;
+    const error = await failure(client.createInstance({ name: "client-429" }));
+    expect(error).toMatchObject({ code: "rate_limited", status: 429, outcomeUnknown: false });
+    expect(statusesOf("createInstance")).toEqual([429]);
+    expect(emulator.list()).toHaveLength(before);
+  });
+
+  it("gives up with code timeout within the operation deadline when Green API hangs", async () => {
+    emulator.injectFault({ method: "getInstances", kind: "hang", times: 50 });
+    const quick = clientWith({ deadlines: { requestMs: 150, operationMs: 600 } });
+    const started = Date.now();
+    const error = await failure(quick.getInstances());
+    const elapsed = Date.now() - started;
+    expect(error.code).toBe("timeout");
+    expect(error.outcomeUnknown).toBe(false); // a GET: nothing can have changed
+    expect(elapsed).toBeGreaterThanOrEqual(150);
+    expect(elapsed).toBeLessThan(600 + 400);
+    expect(statusesOf("getInstances").length).toBeGreaterThan(1); // timeouts of a read are retried
+  });
+});
+
+describe("instance methods", () => {
+  it("round-trips settings with flags as booleans (yes/no on the wire)", async () => {
+    const ref = await newInstance("client-settings");
+    await client.setSettings(ref, { webhookUrl: "https://hooks.example.com/s", incomingWebhook: true, outgoingWebhook: false, delaySendMessagesMilliseconds: 2000 });
+    expect(emulator.get(ref.idInstance)!.settings).toMatchObject({ incomingWebhook: "yes", outgoingWebhook: "no", delaySendMessagesMilliseconds: 2000 });
+
+    const { settings, wid } = await client.getSettings(ref);
+    expect(settings).toMatchObject({ webhookUrl: "https://hooks.example.com/s", incomingWebhook: true, outgoingWebhook: false, delaySendMessagesMilliseconds: 2000 });
+    expect(wid).toBeUndefined(); // no phone linked yet
+  });
+
+  it("reads the state: null while Green API is still building the instance, then its state", async () => {
+    const ref = await newInstance("client-state");
+    emulator.changeOutOfBand(ref.idInstance, { startupPhase: "building" });
+    expect(await client.getStateInstance(ref)).toBeNull();
+    emulator.changeOutOfBand(ref.idInstance, { startupPhase: "starting" });
+    expect(await client.getStateInstance(ref)).toBe("starting");
+    emulator.changeOutOfBand(ref.idInstance, { startupPhase: null });
+    expect(await client.getStateInstance(ref)).toBe("notAuthorized");
+  });
+
+  it("gets a QR code, logs the phone out and reboots", async () => {
+    const ref = await newInstance("client-qr");
+    const qr = await client.qr(ref);
+    expect(qr.type).toBe("qrCode");
+    expect(Buffer.from(qr.message, "base64").subarray(1, 4).toString()).toBe("PNG");
+
+    emulator.changeOutOfBand(ref.idInstance, { stateInstance: "authorized", wid: "79990001122@c.us" });
+    expect((await client.qr(ref)).type).toBe("alreadyLogged");
+    expect(await client.logout(ref)).toBe(true);
+    expect(emulator.get(ref.idInstance)!.stateInstance).toBe("notAuthorized");
+    expect(await client.reboot(ref)).toBe(true);
+  });
+
+  it("keeps the instance token out of an error, even when Green API's answer echoes it", async () => {
+    const ref = await newInstance("client-redaction");
+    emulator.injectFault({
+      method: "getSettings",
+      kind: "status",
+      status: 400,
+      body: `validation failed for token ${ref.apiTokenInstance}`,
+      idInstance: ref.idInstance,
+    });
+    const error = await failure(client.getSettings(ref));
+    expect(error.code).toBe("invalid_request");
+    expect(error.message).toContain(`/waInstance${ref.idInstance}/getSettings/***`);
+    expect(error.message).toContain("validation failed for token ***");
+    for (const text of [error.message, String(error.stack), JSON.stringify(error)]) {
+      expect(text).not.toContain(ref.apiTokenInstance);
+      expect(text).not.toContain(emulator.partnerToken);
+    }
+
+    const rejected = await failure(client.getSettings({ ...ref, apiTokenInstance: "wrongInstanceToken0000" }));
+    expect(rejected.code).toBe("unauthorized");
+    expect(rejected.message).not.toContain("wrongInstanceToken0000");
+  });
+});
+
+describe("for scripts", () => {
+  it("fromEnv reads the provider's own environment variables", async () => {
+    for (const [name, variable] of Object.entries(PARTNER_CLIENT_ENV)) {
+      expect(CONFIG_KEYS[name as keyof typeof CONFIG_KEYS].env).toBe(variable);
+    }
+    const fromEnv = PartnerClient.fromEnv({
+      GREEN_API_PARTNER_TOKEN: emulator.partnerToken,
+      GREEN_API_PARTNER_API_URL: emulator.url,
+      GREEN_API_URL: emulator.url,
+      GREEN_API_REQUEST_TIMEOUT_SECONDS: "2",
+    });
+    extraClients.push(fromEnv);
+    const ref = await newInstance("client-from-env");
+    expect((await fromEnv.getInstances({ fresh: true })).map((i) => i.idInstance)).toContain(ref.idInstance);
+    expect(await fromEnv.getStateInstance(ref)).toBe("notAuthorized"); // instance calls use GREEN_API_URL
+  });
+
+  it("fromEnv names the variable to set when one is missing or wrong", () => {
+    expect(() => PartnerClient.fromEnv({})).toThrow(/GREEN_API_PARTNER_TOKEN is not set/);
+    expect(() => PartnerClient.fromEnv({ GREEN_API_PARTNER_TOKEN: "t0ken", GREEN_API_URL: "api.green-api.com" })).toThrow(
+      /GREEN_API_URL must be an http\(s\) URL/,
+    );
+    expect(() => PartnerClient.fromEnv({ GREEN_API_PARTNER_TOKEN: "t0ken", GREEN_API_REQUEST_TIMEOUT_SECONDS: "soon" })).toThrow(
+      /GREEN_API_REQUEST_TIMEOUT_SECONDS must be a positive number/,
+    );
+  });
+
+  it("pulumi-greenapi/client loads without @pulumi/pulumi (the package root does load it)", async () => {
+    // A fresh process, resolving the package by name as a script would (the built package).
+    const script = `
+      const { sep } = require("path");
+      const pulumiFiles = () => Object.keys(require.cache).filter((file) => file.includes(sep + "@pulumi" + sep)).length;
+      const { PartnerClient } = require("pulumi-greenapi/client");
+      const afterClient = pulumiFiles();
+      require("pulumi-greenapi");
+      console.log(JSON.stringify({ client: typeof PartnerClient, afterClient, afterRoot: pulumiFiles() }));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ["-e", script], { cwd: REPO_ROOT });
+    const report = JSON.parse(stdout);
+    expect(report.client).toBe("function");
+    expect(report.afterClient).toBe(0);
+    expect(report.afterRoot).toBeGreaterThan(0);
+  });
+});
