@@ -18,7 +18,7 @@ export const hostScript = path.join(pulumiDir, "cmd", "dynamic-provider", "index
 // The generated protobuf classes only interoperate with the grpc-js and google-protobuf copies they
 // were built against, so load those from the SDK's folder rather than whatever this package resolves.
 function fromPulumi<T>(id: string): T {
-    return require(require.resolve(id, { paths: [pulumiDir] })) as T;
+  return require(require.resolve(id, { paths: [pulumiDir] })) as T;
 }
 
 export const grpc = fromPulumi<typeof grpcTypes>("@grpc/grpc-js");
@@ -38,31 +38,31 @@ export type PropertyMap = Record<string, unknown>;
 // The JSON round trip drops `undefined` (which Struct.fromJavaScript rejects) exactly as the engine
 // never sends absent properties.
 export function toStruct(value: PropertyMap | undefined): StructMessage {
-    return Struct.fromJavaScript(JSON.parse(JSON.stringify(value ?? {})));
+  return Struct.fromJavaScript(JSON.parse(JSON.stringify(value ?? {})));
 }
 
 export function fromStruct(struct: StructMessage | undefined): PropertyMap {
-    return struct ? (struct.toJavaScript() as PropertyMap) : {};
+  return struct ? (struct.toJavaScript() as PropertyMap) : {};
 }
 
 export function secretValue(value: unknown): PropertyMap {
-    return { [specialSigKey]: specialSecretSig, value };
+  return { [specialSigKey]: specialSecretSig, value };
 }
 
 export function isSecretValue(value: unknown): value is { value: unknown } {
-    return typeof value === "object" && value !== null && (value as PropertyMap)[specialSigKey] === specialSecretSig;
+  return typeof value === "object" && value !== null && (value as PropertyMap)[specialSigKey] === specialSecretSig;
 }
 
 /** Replaces every wire-encoded secret with its plain value, as the engine does for providers that refuse secrets. */
 export function unwrapSecrets(value: unknown): unknown {
-    if (isSecretValue(value)) {
-        return unwrapSecrets(value.value);
-    }
-    if (Array.isArray(value)) {
-        return value.map(unwrapSecrets);
-    }
-    if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
-    }
-    return value;
+  if (isSecretValue(value)) {
+    return unwrapSecrets(value.value);
+  }
+  if (Array.isArray(value)) {
+    return value.map(unwrapSecrets);
+  }
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+  }
+  return value;
 }
