@@ -1,5 +1,6 @@
-// Green API limits each instance separately (spec §2): 1 request/second for getSettings, setSettings,
-// getStateInstance, logout and reboot (one shared budget here), 3/second for qr.
+// Green API limits each method of each instance separately (spec §2 and Green API's rate limiter
+// table): 1 request/second for getSettings, setSettings, getStateInstance, logout and reboot,
+// 3/second for qr.
 
 import type { InstanceMethod } from "./types";
 
@@ -7,7 +8,7 @@ const WINDOW_MS = 1000;
 const PER_WINDOW = { qr: 3, other: 1 } as const;
 
 export class RateLimiter {
-  // Admission times within the last window, per instance and budget.
+  // Admission times within the last window, per instance and method.
   private recent = new Map<string, number[]>();
   private on: boolean;
 
@@ -24,7 +25,7 @@ export class RateLimiter {
   admit(idInstance: number, method: InstanceMethod, now = Date.now()): boolean {
     if (!this.on) return true;
     const budget = method === "qr" ? "qr" : "other";
-    const key = `${idInstance}:${budget}`;
+    const key = `${idInstance}:${method}`;
     const times = (this.recent.get(key) ?? []).filter((at) => now - at < WINDOW_MS);
     const admitted = times.length < PER_WINDOW[budget];
     if (admitted) times.push(now);

@@ -2,7 +2,8 @@
  * A minimal stand-in for the Pulumi engine's deployment loop: `up`, `refresh` and `destroy` over a
  * ProviderHost, calling the provider in the engine's order and keeping state as the state file would.
  */
-import { isDeepStrictEqual } from "util";
+import { cpus } from "node:os";
+import { isDeepStrictEqual } from "node:util";
 import { HostError, makeUrn, type CheckFailure, type ProviderHost } from "./host";
 import type { PropertyMap } from "./wire";
 
@@ -61,7 +62,18 @@ export class Engine {
   private busy = false;
   private readonly finishedOutput: string[] = [];
 
-  constructor(private readonly source: HostSource) {}
+  private readonly parallel: number;
+
+  /**
+   * `parallel`: resource operations at once, like the CLI's `--parallel`; its default is the CLI's
+   * own since early 2024 (4 × CPUs, pulumi/pulumi#15016), so reads arrive in the waves a real refresh makes.
+   */
+  constructor(
+    private readonly source: HostSource,
+    options: { parallel?: number } = {},
+  ) {
+    this.parallel = options.parallel ?? 4 * cpus().length;
+  }
 
   /** Everything the provider hosts printed during this engine's commands so far. */
   output(): string {
@@ -74,21 +86,25 @@ export class Engine {
     return this.command(async () => {
       const goals = resources.map((r) => ({ ...r, urn: makeUrn(r.type, r.name, this.host.stack, this.host.project) }));
       assertUniqueUrns(goals.map((g) => g.urn));
-      const steps = await settleAll(goals.map((goal) => this.apply(goal)));
+      const steps = await this.each(goals, (goal) => this.apply(goal));
       const wanted = new Set(goals.map((g) => g.urn));
       const removed = [...this.state.values()].filter((entry) => !wanted.has(entry.urn));
-      return [...steps, ...(await settleAll(removed.map((entry) => this.remove(entry))))];
+      return [...steps, ...(await this.each(removed, (entry) => this.remove(entry)))];
     });
   }
 
   refresh(): Promise<Step[]> {
     if (this.state.size === 0) return Promise.resolve([]);
-    return this.command(() => settleAll([...this.state.values()].map((entry) => this.refreshOne(entry))));
+    return this.command(() => this.each([...this.state.values()], (entry) => this.refreshOne(entry)));
   }
 
   destroy(): Promise<Step[]> {
     if (this.state.size === 0) return Promise.resolve([]);
-    return this.command(() => settleAll([...this.state.values()].map((entry) => this.remove(entry))));
+    return this.command(() => this.each([...this.state.values()], (entry) => this.remove(entry)));
+  }
+
+  private each<I, T>(items: I[], step: (item: I) => Promise<T>): Promise<T[]> {
+    return settleAll(items, step, this.parallel);
   }
 
   private async command<T>(run: () => Promise<T>): Promise<T> {
@@ -245,8 +261,24 @@ function assertUniqueUrns(urns: string[]): void {
  * Runs steps concurrently like the engine does for independent resources, but lets every step
  * finish before reporting the first failure, so state never changes after the caller sees an error.
  */
-async function settleAll<T>(work: Promise<T>[]): Promise<T[]> {
-  const results = await Promise.allSettled(work);
+/**
+ * Runs `step` for every item, at most `parallel` at a time, each starting as another ends; like
+ * the engine, it lets every step finish before reporting the first failure.
+ */
+async function settleAll<I, T>(items: I[], step: (item: I) => Promise<T>, parallel: number): Promise<T[]> {
+  const results: PromiseSettledResult<T>[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      try {
+        results[index] = { status: "fulfilled", value: await step(items[index]) };
+      } catch (reason) {
+        results[index] = { status: "rejected", reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) {
     throw failed.reason;

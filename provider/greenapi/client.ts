@@ -92,7 +92,11 @@ export const PARTNER_CLIENT_ENV = {
   operationTimeoutSeconds: "GREEN_API_OPERATION_TIMEOUT_SECONDS",
 } as const;
 
-/** Green API allows 1 request/second per instance on most instance methods, 3/second on qr. */
+/**
+ * Green API's rate limiter counts each method of each instance on its own: 1 request/second for
+ * getSettings, setSettings, getStateInstance, logout and reboot, 3/second for qr
+ * (https://green-api.com/en/docs/api/ratelimiter/).
+ */
 const INSTANCE_INTERVAL_MS = 1_050;
 const QR_INTERVAL_MS = 350;
 
@@ -274,7 +278,7 @@ export class PartnerClient {
         secrets: [ref.apiTokenInstance, this.partnerToken, ...extraSecrets],
         // getSettings/state are reads; setSettings with the same body lands on the same settings.
         repeatability: "safe",
-        pace: { key: `${host}/${ref.idInstance}/${intervalMs}`, intervalMs },
+        pace: { key: `${host}/${ref.idInstance}/${method}`, intervalMs },
       },
       schema,
     );

@@ -2,20 +2,28 @@
  * The account's instance list, fetched once and shared. Green API has no single-instance read, so
  * every refresh of every resource needs getInstances — the whole account, unpaginated. The engine
  * runs those reads concurrently inside one provider process, so they can all share one answer:
- * callers that arrive while a request is in flight join it, and callers that arrive shortly after
- * it was sent reuse its answer. Whatever this process creates or deletes invalidates the list.
+ * callers that arrive while a request is in flight join it, and callers that keep arriving reuse its
+ * answer. Whatever this process creates or deletes invalidates the list.
  */
 
 /**
- * How long an answer is reused, counted from when its request was sent (so it bounds the age of the
- * data, not of the download). Long enough to cover one refresh's burst of reads, which the engine
- * issues within milliseconds of each other; short enough that a list is never older than a human
- * could notice — console changes made during a refresh are a race no window avoids.
+ * An answer is reused while callers keep coming: each use extends its life by this much. The engine
+ * runs a refresh's reads a few at a time (`--parallel`, 4 × CPUs by default), each starting as another
+ * ends, so the gaps between them are short however long the whole refresh takes; a pause this long
+ * means the burst is over, and the next caller gets a new list.
  */
 export const INSTANCE_LIST_FRESHNESS_MS = 2_000;
 
+/**
+ * …but never past this age, counted from when its request was sent (so it bounds the age of the
+ * data, not of the download): one operation's deadline. A provider process lives for one `pulumi`
+ * command, and console changes made during a refresh are a race no window avoids.
+ */
+export const INSTANCE_LIST_MAX_AGE_MS = 120_000;
+
 export interface InstanceListOptions {
   freshnessMs?: number;
+  maxAgeMs?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -39,17 +47,19 @@ interface Fetch<T> {
 
 export class InstanceListCache<T extends object> {
   private readonly freshnessMs: number;
+  private readonly maxAgeMs: number;
   private readonly now: () => number;
   private generation = 0;
   private seq = 0;
   private inFlight?: Fetch<T>;
-  private latest?: { seq: number; sentAt: number; items: readonly T[] };
+  private latest?: { seq: number; sentAt: number; lastUsedAt: number; items: readonly T[] };
 
   constructor(
     private readonly fetchList: () => Promise<T[]>,
     options: InstanceListOptions = {},
   ) {
     this.freshnessMs = options.freshnessMs ?? INSTANCE_LIST_FRESHNESS_MS;
+    this.maxAgeMs = options.maxAgeMs ?? INSTANCE_LIST_MAX_AGE_MS;
     this.now = options.now ?? Date.now;
   }
 
@@ -57,7 +67,11 @@ export class InstanceListCache<T extends object> {
   async get(request: ListRequest = {}): Promise<Array<Readonly<T>>> {
     if (!request.fresh) {
       const latest = this.latest;
-      if (latest && this.now() - latest.sentAt < this.freshnessMs) return latest.items.slice();
+      const now = this.now();
+      if (latest && now - latest.lastUsedAt < this.freshnessMs && now - latest.sentAt < this.maxAgeMs) {
+        latest.lastUsedAt = now;
+        return latest.items.slice();
+      }
       if (this.inFlight) return (await this.inFlight.answer).slice();
     }
     return (await this.send().answer).slice();
@@ -83,7 +97,7 @@ export class InstanceListCache<T extends object> {
         if (this.inFlight === fetch) this.inFlight = undefined;
         const current = fetch.generation === this.generation;
         if (current && (!this.latest || this.latest.seq < fetch.seq)) {
-          this.latest = { seq: fetch.seq, sentAt: fetch.sentAt, items };
+          this.latest = { seq: fetch.seq, sentAt: fetch.sentAt, lastUsedAt: this.now(), items };
         }
       },
       // A failure is never kept: the callers sharing this request get it, the next caller tries again.

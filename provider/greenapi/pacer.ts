@@ -1,7 +1,7 @@
 /**
- * Green API limits the instance API per instance (1 request/second for most methods). The pacer
- * spaces calls that share a key so that many resources touching one instance — or one resource
- * making several calls — queue politely instead of collecting 429s.
+ * Green API limits the instance API per instance and method (1 request/second for most methods).
+ * The pacer spaces calls that share a key so that several calls of one method to one instance queue
+ * politely instead of collecting 429s.
  */
 export class Pacer {
   private readonly nextFree = new Map<string, number>();

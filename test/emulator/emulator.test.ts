@@ -245,17 +245,21 @@ describe("instance API", () => {
     expect(deleted.text).toBe("Instance is deleted");
   });
 
-  test("rate limits are per instance when on: 1/s for most methods, 3/s for qr, 429 with Retry-After", async () => {
+  test("rate limits are per instance and method when on: 1/s for most methods, 3/s for qr, 429 with Retry-After", async () => {
     const a = await createInstance();
     const b = await createInstance();
     emulator.setRateLimit(true);
 
+    const setSettings = () => call(emulator.url, "POST", instancePath("setSettings", a), { incomingWebhook: "yes" });
     expect((await call(emulator.url, "GET", instancePath("getStateInstance", a))).status).toBe(200);
-    const limited = await call(emulator.url, "POST", instancePath("setSettings", a), { incomingWebhook: "yes" });
+    expect((await setSettings()).status).toBe(200); // another method: its own budget
+    expect(emulator.get(a.idInstance)!.settings.incomingWebhook).toBe("yes");
+    expect((await call(emulator.url, "GET", instancePath("getStateInstance", a))).status).toBe(429);
+    const limited = await call(emulator.url, "POST", instancePath("setSettings", a), { incomingWebhook: "no" });
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("1");
-    expect(emulator.get(a.idInstance)!.settings.incomingWebhook).toBe("no");
-    expect((await call(emulator.url, "GET", instancePath("getStateInstance", b))).status).toBe(200);
+    expect(emulator.get(a.idInstance)!.settings.incomingWebhook).toBe("yes");
+    expect((await call(emulator.url, "GET", instancePath("getStateInstance", b))).status).toBe(200); // another instance
 
     const qrStatuses = [];
     for (let i = 0; i < 4; i++) qrStatuses.push((await call(emulator.url, "GET", instancePath("qr", a))).status);

@@ -1,19 +1,15 @@
 // Shared by the emulator tests: documented wire fixtures, shape comparison, and raw HTTP for the fault
 // kinds fetch cannot observe well (dropped and hanging sockets).
 
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { join, resolve } from "node:path";
 
-const FIXTURE_DIRS = [
-  resolve(__dirname, "../fixtures/greenapi"),
-  resolve(__dirname, "../../../shared/fixtures/greenapi"),
-];
+/** Green API's documented wire examples, copied into the repository (see test/fixtures/greenapi/README.md). */
+const FIXTURES = resolve(__dirname, "../fixtures/greenapi");
 
 export function fixture(name: string): unknown {
-  const dir = FIXTURE_DIRS.find((candidate) => existsSync(join(candidate, name)));
-  if (!dir) throw new Error(`fixture ${name} not found in ${FIXTURE_DIRS.join(" or ")}`);
-  return JSON.parse(readFileSync(join(dir, name), "utf8"));
+  return JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
 }
 
 /** Key set and value types: what "answers in the fixture's shape" means. Arrays take their first item's shape. */

@@ -6,7 +6,7 @@
 import { GreenApiEmulator } from "../../emulator";
 import { PartnerClient } from "../../provider/greenapi/client";
 import { isGreenApiError } from "../../provider/greenapi/errors";
-import { INSTANCE_LIST_FRESHNESS_MS, InstanceListCache } from "../../provider/greenapi/instance-list";
+import { INSTANCE_LIST_FRESHNESS_MS, INSTANCE_LIST_MAX_AGE_MS, InstanceListCache } from "../../provider/greenapi/instance-list";
 
 interface Item {
   idInstance: number;
@@ -46,21 +46,39 @@ describe("InstanceListCache", () => {
     expect(Object.isFrozen(lists[0][0])).toBe(true);
   });
 
-  it("reuses an answer within the window counted from when its request was sent, then asks again", async () => {
+  it("reuses an answer while callers keep coming, and asks again after a pause", async () => {
     const h = harness();
     const first = h.cache.get();
-    h.advance(INSTANCE_LIST_FRESHNESS_MS / 2); // a slow download uses up part of the window
+    h.advance(INSTANCE_LIST_FRESHNESS_MS * 3); // a slow download does not use up the window
     h.answer(0, 1);
     await first;
-    h.advance(INSTANCE_LIST_FRESHNESS_MS / 2 - 1);
-    expect(ids(await h.cache.get())).toEqual([1]);
+    // A long refresh at bounded parallelism: reads keep arriving, each within the window of the last.
+    for (let i = 0; i < 10; i++) {
+      h.advance(INSTANCE_LIST_FRESHNESS_MS - 1);
+      expect(ids(await h.cache.get())).toEqual([1]);
+    }
     expect(h.requests()).toBe(1);
 
-    h.advance(1);
+    h.advance(INSTANCE_LIST_FRESHNESS_MS); // the burst is over
     const second = h.cache.get();
     expect(h.requests()).toBe(2);
     h.answer(1, 1, 2);
     expect(ids(await second)).toEqual([1, 2]);
+  });
+
+  it("never reuses an answer past its maximum age, however busy", async () => {
+    const h = harness();
+    await Promise.all([h.cache.get(), Promise.resolve(h.answer(0, 1))]);
+    let elapsed = 0;
+    while (elapsed + INSTANCE_LIST_FRESHNESS_MS - 1 < INSTANCE_LIST_MAX_AGE_MS) {
+      h.advance(INSTANCE_LIST_FRESHNESS_MS - 1);
+      elapsed += INSTANCE_LIST_FRESHNESS_MS - 1;
+      await h.cache.get();
+    }
+    expect(h.requests()).toBe(1);
+    h.advance(INSTANCE_LIST_MAX_AGE_MS - elapsed);
+    void h.cache.get();
+    expect(h.requests()).toBe(2);
   });
 
   it("after invalidate, neither reuses the answer nor joins the request in flight, and drops that request's answer", async () => {
