@@ -8,6 +8,8 @@ module.exports = {
     "^.+\\.ts$": ["ts-jest", {}],
   },
   testTimeout: 60000,
+  // A leak scan over everything each test file printed (test/leak-scan.ts).
+  setupFilesAfterEnv: ["<rootDir>/test/leak-scan.ts"],
   // Host-driven tests mostly wait (on Green API's per-instance pacing, on host start-up), so more
   // workers than this machine's two cores still shortens the run.
   maxWorkers: 3,

@@ -32,6 +32,8 @@ const DEFAULT_FIRST_ID = 1101728000;
 /** What happens to a request once decided: an answer, or the socket is dropped, or left hanging. */
 type Outcome = { kind: "answer"; reply: Reply; fault?: FaultKind } | { kind: "drop" | "hang"; fault: FaultKind };
 
+const started: GreenApiEmulator[] = [];
+
 export class GreenApiEmulator {
   readonly partnerToken: string;
   /** Every request in arrival order (tests only: bodies may hold credentials, never print them). */
@@ -64,7 +66,20 @@ export class GreenApiEmulator {
   static async start(options: EmulatorOptions = {}): Promise<GreenApiEmulator> {
     const emulator = new GreenApiEmulator(options);
     await emulator.listen(options.port ?? 0, options.host ?? "127.0.0.1");
+    started.push(emulator);
     return emulator;
+  }
+
+  /**
+   * Every credential any emulator of this process handed out or was given: partner tokens, instance
+   * tokens, webhook tokens. What a leak scan looks for in everything a test run printed.
+   */
+  static credentials(): string[] {
+    const all = started.flatMap((emulator) => [
+      emulator.partnerToken,
+      ...emulator.list().flatMap((instance) => [instance.apiTokenInstance, String(instance.settings.webhookUrlToken ?? "")]),
+    ]);
+    return [...new Set(all.filter((credential) => credential.length > 0))];
   }
 
   /** Base URL of both APIs, e.g. "http://127.0.0.1:7700". */
