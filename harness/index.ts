@@ -3,3 +3,4 @@ export * from "./program";
 export * from "./engine";
 export { unwrapSecrets, secretValue, isSecretValue, type PropertyMap } from "./wire";
 export * from "./program-dir";
+export * from "./pulumi-cli";

@@ -188,34 +188,30 @@ export interface StackExport {
   };
 }
 
+/** tsconfig.json as Pulumi's TypeScript template (`pulumi new typescript`) writes it. */
+export function pulumiTemplateTsconfig(files: string[]): string {
+  const compilerOptions = {
+    strict: true,
+    outDir: "bin",
+    target: "es2020",
+    module: "commonjs",
+    moduleResolution: "node",
+    sourceMap: true,
+    experimentalDecorators: true,
+    pretty: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitReturns: true,
+    forceConsistentCasingInFileNames: true,
+  };
+  return JSON.stringify({ compilerOptions, files }, null, 2);
+}
+
 /** A Pulumi TypeScript project as `pulumi new typescript` lays it out, around the given program. */
 function writeProject(dir: string, project: string, program: string): void {
   copyFileSync(program, join(dir, "index.ts"));
   writeFileSync(join(dir, "Pulumi.yaml"), `name: ${project}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nmain: index.ts\n`);
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: project, private: true, main: "index.ts" }, null, 2));
-  writeFileSync(
-    join(dir, "tsconfig.json"),
-    JSON.stringify(
-      {
-        compilerOptions: {
-          strict: true,
-          outDir: "bin",
-          target: "es2020",
-          module: "commonjs",
-          moduleResolution: "node",
-          sourceMap: true,
-          experimentalDecorators: true,
-          pretty: true,
-          noFallthroughCasesInSwitch: true,
-          noImplicitReturns: true,
-          forceConsistentCasingInFileNames: true,
-        },
-        files: ["index.ts"],
-      },
-      null,
-      2,
-    ),
-  );
+  writeFileSync(join(dir, "tsconfig.json"), pulumiTemplateTsconfig(["index.ts"]));
   // @pulumi/pulumi, typescript and pulumi-greenapi (a link to this repo's build), as an install would provide.
   symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
 }

@@ -145,10 +145,7 @@ const names = new Map<string, string>();
 beforeAll(async () => {
   stack = await startStack({
     emulator: { partnerToken: PARTNER_TOKEN },
-    config: (emulator) => ({
-      "greenapi:partnerToken": emulator.partnerToken,
-      "greenapi:partnerApiUrl": emulator.url,
-      "greenapi:apiUrl": emulator.url,
+    config: () => ({
       "greenapi:requestTimeoutSeconds": String(REQUEST_SECONDS),
       "greenapi:operationTimeoutSeconds": String(OPERATION_SECONDS),
     }),

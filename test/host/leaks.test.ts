@@ -14,13 +14,7 @@ let stack: TestStack;
 beforeAll(async () => {
   stack = await startStack({
     emulator: { partnerToken: PARTNER_TOKEN },
-    config: (emulator) => ({
-      "greenapi:partnerToken": emulator.partnerToken,
-      "greenapi:partnerApiUrl": emulator.url,
-      "greenapi:apiUrl": emulator.url,
-      "greenapi:requestTimeoutSeconds": "1",
-      "greenapi:operationTimeoutSeconds": "2",
-    }),
+    config: () => ({ "greenapi:requestTimeoutSeconds": "1", "greenapi:operationTimeoutSeconds": "2" }),
   });
 });
 afterAll(async () => {

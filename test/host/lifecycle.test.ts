@@ -178,11 +178,7 @@ describe("a rejected partner token", () => {
   it("fails with a message naming greenapi:partnerToken, never the token", async () => {
     const badToken = "definitely-not-the-partner-token";
     const stackWithBadToken = await startStack({
-      config: (emulator) => ({
-        "greenapi:partnerToken": badToken,
-        "greenapi:partnerApiUrl": emulator.url,
-        "greenapi:apiUrl": emulator.url,
-      }),
+      config: () => ({ "greenapi:partnerToken": badToken }),
     });
     try {
       const error: HostError = await stackWithBadToken.engine

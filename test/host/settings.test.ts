@@ -129,9 +129,7 @@ describe("settings through Pulumi's provider host", () => {
 
   it("uses an instance's own apiUrl for the instance API", async () => {
     const isolated = await startStack({
-      config: (emulator) => ({
-        "greenapi:partnerToken": emulator.partnerToken,
-        "greenapi:partnerApiUrl": emulator.url,
+      config: () => ({
         // Nothing listens here: only the per-instance apiUrl can reach the instance API.
         "greenapi:apiUrl": "http://127.0.0.1:9",
         "greenapi:requestTimeoutSeconds": "2",

@@ -36,15 +36,17 @@ export interface TestStack {
 
 export async function startStack(options: {
   emulator?: EmulatorOptions;
+  /** Config over the defaults (the emulator's URL and partner token, 5 s per request). */
   config?: (emulator: GreenApiEmulator) => Record<string, string>;
   env?: Record<string, string | undefined>;
 } = {}): Promise<TestStack> {
   const emulator = await GreenApiEmulator.start(options.emulator);
-  const config = options.config?.(emulator) ?? {
+  const config = {
     "greenapi:partnerToken": emulator.partnerToken,
     "greenapi:partnerApiUrl": emulator.url,
     "greenapi:apiUrl": emulator.url,
     "greenapi:requestTimeoutSeconds": "5",
+    ...options.config?.(emulator),
   };
   const programDir = makeProgramDir();
   const startHost = () => startConfiguredHost(config, { programDir, env: options.env });

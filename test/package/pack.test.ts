@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import ts from "typescript";
 import type { GreenApiEmulator as Emulator } from "../../emulator";
-import { Engine, ProviderHost } from "../../harness";
+import { Engine, ProviderHost, pulumiTemplateTsconfig } from "../../harness";
 
 const run = promisify(execFile);
 const REPO_ROOT = resolve(__dirname, "..", "..");
@@ -256,26 +256,7 @@ function writeProgram(dir: string, tarball: string): void {
     ),
     "Pulumi.yaml": `name: ${PROJECT}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nmain: index.ts\n`,
     // Pulumi's TypeScript template, as `pulumi new typescript` writes it.
-    "tsconfig.json": JSON.stringify(
-      {
-        compilerOptions: {
-          strict: true,
-          outDir: "bin",
-          target: "es2020",
-          module: "commonjs",
-          moduleResolution: "node",
-          sourceMap: true,
-          experimentalDecorators: true,
-          pretty: true,
-          noFallthroughCasesInSwitch: true,
-          noImplicitReturns: true,
-          forceConsistentCasingInFileNames: true,
-        },
-        files: ["index.ts", "script.ts"],
-      },
-      null,
-      2,
-    ),
+    "tsconfig.json": pulumiTemplateTsconfig(["index.ts", "script.ts"]),
     "index.ts": `import * as pulumi from "@pulumi/pulumi";
 import { GreenApiInstance } from "pulumi-greenapi";
 
