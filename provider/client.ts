@@ -15,6 +15,7 @@ export {
   type InstanceListItem,
   type QrCode,
 } from "./greenapi/client";
+export { ConfigurationError } from "./greenapi/client-settings";
 export { GreenApiError, isGreenApiError, type GreenApiErrorCode, type GreenApiErrorDetails } from "./greenapi/errors";
 export type { ListRequest } from "./greenapi/instance-list";
 export type { RetryPolicy } from "./greenapi/retry";

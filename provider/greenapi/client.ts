@@ -7,10 +7,11 @@ import { GreenApiError, isGreenApiError } from "./errors";
 import { InstanceListCache, type ListRequest } from "./instance-list";
 import * as wire from "./schemas";
 import { settingsFromWire, settingsToWire, type Settings } from "./settings";
+import { ConfigurationError, DEFAULT_API_URL, PARTNER_CLIENT_ENV, readClientSettings } from "./client-settings";
 import { Transport, type Call, type Deadlines } from "./transport";
 import type { RetryPolicy } from "./retry";
 
-export const DEFAULT_API_URL = "https://api.green-api.com";
+export { DEFAULT_API_URL, PARTNER_CLIENT_ENV } from "./client-settings";
 
 export interface PartnerClientOptions {
   partnerToken: string;
@@ -83,15 +84,6 @@ type _SameAsSchemas = [
   Assert<Same<QrCode, wire.QrResponse>>,
 ];
 
-/** The environment variables `PartnerClient.fromEnv` reads: the ones the Pulumi provider falls back to. */
-export const PARTNER_CLIENT_ENV = {
-  partnerToken: "GREEN_API_PARTNER_TOKEN",
-  partnerApiUrl: "GREEN_API_PARTNER_API_URL",
-  apiUrl: "GREEN_API_URL",
-  requestTimeoutSeconds: "GREEN_API_REQUEST_TIMEOUT_SECONDS",
-  operationTimeoutSeconds: "GREEN_API_OPERATION_TIMEOUT_SECONDS",
-} as const;
-
 /**
  * Green API's rate limiter counts each method of each instance on its own: 1 request/second for
  * getSettings, setSettings, getStateInstance, logout and reboot, 3/second for qr
@@ -122,38 +114,16 @@ export class PartnerClient {
    * 120 s per operation. `options` (deadlines, retry) win over the environment.
    */
   static fromEnv(env: Record<string, string | undefined> = process.env, options: Omit<PartnerClientOptions, "partnerToken"> = {}): PartnerClient {
-    const read = (name: keyof typeof PARTNER_CLIENT_ENV) => env[PARTNER_CLIENT_ENV[name]]?.trim() || undefined;
-    const partnerToken = read("partnerToken");
-    if (!partnerToken) {
-      throw new Error(`${PARTNER_CLIENT_ENV.partnerToken} is not set: export the partner token from the Green API partner console.`);
+    const settings = readClientSettings((setting) => env[PARTNER_CLIENT_ENV[setting]], (setting) => PARTNER_CLIENT_ENV[setting]);
+    if (!settings.partnerToken) {
+      throw new ConfigurationError(`${PARTNER_CLIENT_ENV.partnerToken} is not set: export the partner token from the Green API partner console.`);
     }
-    const url = (name: "partnerApiUrl" | "apiUrl") => {
-      const value = read(name);
-      if (value !== undefined && !/^https?:\/\/[^/\s]+/i.test(value)) {
-        throw new Error(`${PARTNER_CLIENT_ENV[name]} must be an http(s) URL such as ${DEFAULT_API_URL}; got "${value}".`);
-      }
-      return value;
-    };
-    const milliseconds = (name: "requestTimeoutSeconds" | "operationTimeoutSeconds") => {
-      const value = read(name);
-      if (value === undefined) return undefined;
-      const seconds = Number(value);
-      if (!Number.isFinite(seconds) || seconds <= 0) {
-        throw new Error(`${PARTNER_CLIENT_ENV[name]} must be a positive number of seconds; got "${value}".`);
-      }
-      return seconds * 1000;
-    };
-    const deadlines: Partial<Deadlines> = {};
-    const requestMs = milliseconds("requestTimeoutSeconds");
-    const operationMs = milliseconds("operationTimeoutSeconds");
-    if (requestMs !== undefined) deadlines.requestMs = requestMs;
-    if (operationMs !== undefined) deadlines.operationMs = operationMs;
     return new PartnerClient({
-      partnerApiUrl: url("partnerApiUrl"),
-      apiUrl: url("apiUrl"),
-      ...options,
-      deadlines: { ...deadlines, ...options.deadlines },
-      partnerToken,
+      partnerToken: settings.partnerToken,
+      partnerApiUrl: options.partnerApiUrl ?? settings.partnerApiUrl,
+      apiUrl: options.apiUrl ?? settings.apiUrl,
+      deadlines: { ...settings.deadlines, ...options.deadlines },
+      retry: options.retry,
     });
   }
 
