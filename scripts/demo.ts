@@ -7,12 +7,11 @@
  * and prints its output; without one (or with `--host`), it drives Pulumi's own provider host, one
  * host per command as the CLI runs it.
  */
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { GreenApiEmulator } from "../emulator";
-import { captureRegistrations, Engine, ProviderHost, type Step } from "../harness";
+import { captureRegistrations, Engine, ProviderHost, REPO_ROOT, type Step } from "../harness";
 import { findPulumiCli, PulumiCliProject } from "../harness/pulumi-cli";
 
-const REPO_ROOT = resolve(__dirname, "..", "..");
 const PROJECT = "greenapi-basic";
 const STACK = "demo";
 const SECRET_OUTPUTS = new Set(["apiTokenInstance", "qrUrl", "webhookUrlToken"]);
