@@ -8,7 +8,7 @@ import { InstanceListCache, type ListRequest } from "./instance-list";
 import * as wire from "./schemas";
 import { settingsFromWire, settingsToWire, type Settings } from "./settings";
 import { ConfigurationError, DEFAULT_API_URL, PARTNER_CLIENT_ENV, readClientSettings } from "./client-settings";
-import { Transport, type Call, type Deadlines } from "./transport";
+import { Transport, withinDeadline, type Call, type Deadlines } from "./transport";
 import type { RetryPolicy } from "./retry";
 
 export { DEFAULT_API_URL, PARTNER_CLIENT_ENV } from "./client-settings";
@@ -125,6 +125,14 @@ export class PartnerClient {
       deadlines: { ...settings.deadlines, ...options.deadlines },
       retry: options.retry,
     });
+  }
+
+  /**
+   * Runs several calls as one operation: together, retries and waits included, they end within
+   * `deadlines.operationMs` (by default 2 minutes) — not each of them.
+   */
+  operation<T>(work: () => Promise<T>): Promise<T> {
+    return withinDeadline(Date.now() + this.transport.deadlines.operationMs, work);
   }
 
   /**

@@ -39,7 +39,7 @@ const ADVICE: Record<GreenApiErrorCode, string> = {
   server_error: "Green API is failing; run again later. If it persists, check https://green-api.com status.",
   timeout:
     "Green API did not answer in time; run again, or raise greenapi:requestTimeoutSeconds (each request, default 30) " +
-    "or greenapi:operationTimeoutSeconds (each call with its retries, default 120).",
+    "or greenapi:operationTimeoutSeconds (each create, read, update or delete, default 120).",
   connection_failed: "Check the network and the API URL (greenapi:partnerApiUrl / greenapi:apiUrl), then run again.",
   malformed_response:
     "Green API answered something that is not its documented JSON (an HTML page, a cut-off or empty body); " +

@@ -3,6 +3,7 @@
  * redaction. Request semantics (which method, which schema) live in the clients; this file knows
  * only how to get a JSON answer safely or a GreenApiError that is safe to print.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { Agent, request } from "undici";
 import type { Dispatcher } from "undici";
 import { GreenApiError, type GreenApiErrorCode, type GreenApiErrorDetails } from "./errors";
@@ -40,6 +41,17 @@ export interface Call {
   pace?: { key: string; intervalMs: number };
 }
 
+/** The deadline (epoch ms) of the operation the current call belongs to, if one was set. */
+const operationDeadline = new AsyncLocalStorage<number>();
+
+/**
+ * Runs `work` as one operation: every call inside it, retries included, ends by `deadline`. An
+ * operation inside another keeps the earlier deadline.
+ */
+export function withinDeadline<T>(deadline: number, work: () => Promise<T>): Promise<T> {
+  return operationDeadline.run(Math.min(deadline, operationDeadline.getStore() ?? Infinity), work);
+}
+
 /** Longest slice of a server's error text we quote back to the user. */
 const MAX_QUOTED_TEXT = 200;
 
@@ -66,7 +78,7 @@ export class Transport {
   /** Performs the call with retries; resolves to the parsed JSON body (which may be null). */
   async call(call: Call): Promise<unknown> {
     const started = Date.now();
-    const deadline = started + this.deadlines.operationMs;
+    const deadline = Math.min(started + this.deadlines.operationMs, operationDeadline.getStore() ?? Infinity);
     for (let attempt = 1; ; attempt++) {
       if (call.pace) await this.pacer.wait(call.pace.key, call.pace.intervalMs);
       try {

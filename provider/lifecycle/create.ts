@@ -12,8 +12,7 @@ import { sleep } from "../greenapi/pacer";
 import type { ListRequest } from "../greenapi/instance-list";
 import type { InstanceListItem } from "../greenapi/client";
 import { CREATE_DEFAULTS } from "../greenapi/settings";
-import { partnerClient } from "./config";
-import { explained, log } from "./errors";
+import { log, operation } from "./errors";
 import { initFailure } from "./init-failure";
 import { AUTO_NAME_KEY, settingsOf, type InstanceInputs } from "./inputs";
 import { observeState } from "./live";
@@ -38,8 +37,7 @@ interface Outcome {
 }
 
 export async function create(inputs: CreateInputs): Promise<{ id: string; outs: InstanceOutputs }> {
-  return explained(async () => {
-    const { client, config } = partnerClient();
+  return operation(async (client, config) => {
     const apiUrl = inputs.apiUrl ?? config.apiUrl;
     const { facts, existing } = inputs.adoptIdInstance === undefined ? await createExactlyOnce(client, inputs) : await adopt(client, inputs);
     if (existing) await applyDeclaredSettings(client, facts, existing, inputs, apiUrl);
@@ -67,7 +65,12 @@ async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs):
       // list and makes the next attempt safe whatever the 429 came from.
       if (error.code === "rate_limited") await sleep(error.retryAfterMs ?? RATE_LIMIT_WAIT_MS);
       // A list sent after the failed attempt: one from before could not show the instance.
-      const created = await findAlive(client, named, { fresh: true });
+      const created = await findAlive(client, named, { fresh: true }).catch(() => {
+        // Out of time or Green API unreachable: report the create's own failure. If it did create
+        // the instance, the next run finds it by this name (see takeOverExisting).
+        log(`could not check whether createInstance created "${inputs.name}"; the next run looks for it by name first.`);
+        throw error;
+      });
       if (created) {
         log(`createInstance lost its answer, but instance ${created.idInstance} "${inputs.name}" exists: using it.`);
         return { facts: factsOf(created) }; // created by our request: with the declared settings

@@ -2,15 +2,13 @@
  * delete → logout (when a phone is linked), then deleteInstanceAccount. Deleting an instance does
  * not unlink the customer's phone by itself; an instance already gone counts as deleted.
  */
-import { partnerClient } from "./config";
-import { explained, log } from "./errors";
+import { log, operation } from "./errors";
 import { parseId } from "./ids";
 import { observeState } from "./live";
 import type { InstanceOutputs } from "./outputs";
 
 export async function deleteInstance(id: string, props: InstanceOutputs): Promise<void> {
-  return explained(async () => {
-    const { client, config } = partnerClient();
+  return operation(async (client, config) => {
     const idInstance = parseId(id);
     if (props.logoutOnDelete !== false && props.apiTokenInstance) {
       const ref = { idInstance, apiTokenInstance: props.apiTokenInstance, typeInstance: props.typeInstance, apiUrl: props.apiUrl ?? config.apiUrl };

@@ -3,13 +3,22 @@
  * fixes them. Messages are already redacted by the transport.
  */
 import { GreenApiError } from "../greenapi/errors";
-import { CONFIG_KEYS } from "./config";
+import type { PartnerClient } from "../greenapi/client";
+import { CONFIG_KEYS, partnerClient, type ProviderConfig } from "./config";
 
 const PARTNER_METHODS: ReadonlySet<string> = new Set(["createInstance", "getInstances", "deleteInstanceAccount"]);
 
 export function explain(error: unknown): unknown {
-  if (!(error instanceof GreenApiError) || error.code !== "unauthorized") return error;
+  if (!(error instanceof GreenApiError)) return error;
   const details = { code: error.code, method: error.method, status: error.status };
+  if (error.code === "invalid_request" && /instance is deleted/i.test(error.message)) {
+    return new GreenApiError(
+      details,
+      "the instance has been deleted outside Pulumi",
+      "Run `pulumi refresh` to drop it from the stack, then `pulumi up` to create it again.",
+    );
+  }
+  if (error.code !== "unauthorized") return error;
   if (PARTNER_METHODS.has(error.method)) {
     const { key, env } = CONFIG_KEYS.partnerToken;
     return new GreenApiError(
@@ -25,10 +34,14 @@ export function explain(error: unknown): unknown {
   );
 }
 
-/** Runs an operation and re-words its failure (see explain). */
-export async function explained<T>(operation: () => Promise<T>): Promise<T> {
+/**
+ * Runs one provider operation (create, read, update, delete): with the configured client, within one
+ * deadline for all its Green API calls, and with its failure worded for the user (see explain).
+ */
+export async function operation<T>(work: (client: PartnerClient, config: ProviderConfig) => Promise<T>): Promise<T> {
   try {
-    return await operation();
+    const { client, config } = partnerClient();
+    return await client.operation(() => work(client, config));
   } catch (error) {
     throw explain(error);
   }

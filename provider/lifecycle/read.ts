@@ -5,8 +5,7 @@
  * next `pulumi up` shows the change and puts the declared value back.
  */
 import { SETTING_NAMES } from "../greenapi/settings";
-import { partnerClient } from "./config";
-import { explained, log } from "./errors";
+import { log, operation } from "./errors";
 import { parseId } from "./ids";
 import { inputsFromOutputs, type InstanceInputs } from "./inputs";
 import { observe } from "./live";
@@ -19,8 +18,7 @@ export interface ReadResult {
 }
 
 export async function read(id: string, props: InstanceOutputs): Promise<ReadResult> {
-  return explained(async () => {
-    const { client, config } = partnerClient();
+  return operation(async (client, config) => {
     const idInstance = parseId(id);
     const listed = (await client.getInstances()).find((item) => item.idInstance === idInstance);
     if (!listed || listed.deleted) {
@@ -28,7 +26,10 @@ export async function read(id: string, props: InstanceOutputs): Promise<ReadResu
       return { id: "", props: {} };
     }
     const apiUrl = props.apiUrl ?? config.apiUrl;
-    const facts = { idInstance, apiTokenInstance: props.apiTokenInstance, typeInstance: props.typeInstance };
+    // A token reset in the console shows in the list; the stored one stays when the list has none.
+    const apiTokenInstance = listed.apiTokenInstance || props.apiTokenInstance;
+    if (apiTokenInstance !== props.apiTokenInstance) log(`instance ${idInstance}'s token was reset in the console; using the new one.`);
+    const facts = { idInstance, apiTokenInstance, typeInstance: props.typeInstance };
     const live = await observe(client, { ...facts, apiUrl });
     if (live.note) log(`instance ${idInstance}: ${live.note}; keeping its last known settings.`);
     const outs = buildOutputs({ inputs: {}, facts, apiUrl, listed, live, previous: props });

@@ -3,16 +3,14 @@
  * instance, so changes are never split over several calls. A new name or adoptIdInstance never
  * reaches here: diff asks for a replacement.
  */
-import { partnerClient } from "./config";
 import { changedSettings } from "./diff";
-import { explained } from "./errors";
+import { operation } from "./errors";
 import { parseId } from "./ids";
 import type { InstanceInputs } from "./inputs";
 import { buildOutputs, type InstanceOutputs } from "./outputs";
 
 export async function update(id: string, olds: InstanceOutputs, news: InstanceInputs): Promise<{ outs: InstanceOutputs }> {
-  return explained(async () => {
-    const { client, config } = partnerClient();
+  return operation(async (client, config) => {
     const facts = { idInstance: parseId(id), apiTokenInstance: olds.apiTokenInstance, typeInstance: olds.typeInstance };
     const apiUrl = news.apiUrl ?? olds.apiUrl ?? config.apiUrl;
     const changed = changedSettings(olds, news);

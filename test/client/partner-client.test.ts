@@ -119,6 +119,23 @@ describe("partner methods", () => {
     expect(elapsed).toBeLessThan(600 + 400);
     expect(statusesOf("getInstances").length).toBeGreaterThan(1); // timeouts of a read are retried
   });
+
+  it("gives the calls of one operation one deadline between them, not one each", async () => {
+    const quick = clientWith({ deadlines: { requestMs: 300, operationMs: 700 } });
+    const ref = await newInstance("one-deadline");
+    emulator.injectFault({ method: "getInstances", kind: "hang", times: 50 });
+    const started = Date.now();
+    const error = await failure(
+      quick.operation(async () => {
+        await quick.getInstances({ fresh: true }).catch(() => undefined); // uses the whole budget
+        await quick.getStateInstance(ref); // nothing left for it
+      }),
+    );
+    expect(error).toMatchObject({ code: "timeout", method: "getStateInstance" });
+    expect(error.message).toMatch(/no time left in the operation's deadline/);
+    expect(Date.now() - started).toBeLessThan(700 + 400);
+    expect(statusesOf("getStateInstance")).toEqual([]);
+  });
 });
 
 describe("instance methods", () => {

@@ -127,6 +127,27 @@ describe("GreenApiInstance through Pulumi's provider host", () => {
     expect(onlyEntry().id).not.toBe(id);
   });
 
+  it("picks up an instance token reset in the console on refresh", async () => {
+    await stack.engine.up(goals(await stack.declare({ bot: {} })));
+    const { id } = onlyEntry();
+    const reset = "5ec0nd70ken5ec0nd70ken5ec0nd70ken5ec0nd70ken5ec0nd";
+    stack.emulator.changeOutOfBand(Number(id), { apiTokenInstance: reset });
+    await stack.engine.refresh();
+    expect(onlyEntry().outputs).toMatchObject({
+      apiTokenInstance: reset,
+      qrUrl: `https://qr.green-api.com/waInstance${id}/${reset}`,
+      stateInstance: "notAuthorized", // read with the new token
+    });
+  });
+
+  it("tells the user to refresh when an update meets an instance deleted outside Pulumi", async () => {
+    await stack.engine.up(goals(await stack.declare({ bot: { incomingWebhook: false } })));
+    stack.emulator.deleteOutOfBand(Number(onlyEntry().id));
+    const error: HostError = await stack.engine.up(goals(await stack.declare({ bot: { incomingWebhook: true } }))).catch((e) => e);
+    expect(error.message).toMatch(/setSettings: the instance has been deleted outside Pulumi.*pulumi refresh.*pulumi up/s);
+    expect((await stack.engine.refresh()).map((s) => s.op)).toEqual(["refresh-gone"]);
+  });
+
   it("changes a setting in place with one setSettings, and replaces on a new name (create first)", async () => {
     await stack.engine.up(goals(await stack.declare({ bot: { name: "bot-v1", incomingWebhook: true, stateWebhook: true } })));
     const { id } = onlyEntry();
