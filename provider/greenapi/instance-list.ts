@@ -34,15 +34,21 @@ export interface ListRequest {
    * the account as it is after this call began (a create whose answer was lost looks itself up so).
    */
   fresh?: boolean;
+  /**
+   * Accept any list requested at or after this time (epoch ms), within the maximum age, even from
+   * before this process's own later creates and deletes: e.g. the time a createInstance answered,
+   * to find that instance. `0` accepts any list still within the maximum age.
+   */
+  sentAfter?: number;
 }
 
-interface Fetch<T> {
+/** A request sent (in flight) or answered. */
+interface Fetch {
   /** Increases with every request sent: a later request's answer is never replaced by an earlier one's. */
   seq: number;
-  /** Invalidations before it was sent; an answer from before an invalidation is never kept. */
+  /** Invalidations before it was sent: callers without `sentAfter` take nothing from before the latest one. */
   generation: number;
   sentAt: number;
-  answer: Promise<readonly T[]>;
 }
 
 export class InstanceListCache<T extends object> {
@@ -51,8 +57,8 @@ export class InstanceListCache<T extends object> {
   private readonly now: () => number;
   private generation = 0;
   private seq = 0;
-  private inFlight?: Fetch<T>;
-  private latest?: { seq: number; sentAt: number; lastUsedAt: number; items: readonly T[] };
+  private readonly inFlight: Array<Fetch & { answer: Promise<readonly T[]> }> = [];
+  private latest?: Fetch & { lastUsedAt: number; items: readonly T[] };
 
   constructor(
     private readonly fetchList: () => Promise<T[]>,
@@ -66,45 +72,48 @@ export class InstanceListCache<T extends object> {
   /** The list; each caller gets its own array (the items are shared, hence frozen). */
   async get(request: ListRequest = {}): Promise<Array<Readonly<T>>> {
     if (!request.fresh) {
-      const latest = this.latest;
-      const now = this.now();
-      if (latest && now - latest.lastUsedAt < this.freshnessMs && now - latest.sentAt < this.maxAgeMs) {
-        latest.lastUsedAt = now;
-        return latest.items.slice();
-      }
-      if (this.inFlight) return (await this.inFlight.answer).slice();
+      const kept = this.reusable(request);
+      if (kept) return kept.slice();
+      // The most recently sent request this caller may take.
+      const joinable = [...this.inFlight].reverse().find((fetch) => this.accepts(request, fetch));
+      if (joinable) return (await joinable.answer).slice();
     }
-    return (await this.send().answer).slice();
+    return (await this.send()).slice();
   }
 
-  /** After a change to the account: later callers get a list fetched from now on. */
+  /** After a change to the account: later callers (without `sentAfter`) get a list requested from now on. */
   invalidate(): void {
     this.generation++;
-    this.latest = undefined;
-    this.inFlight = undefined;
   }
 
-  private send(): Fetch<T> {
-    const fetch: Fetch<T> = {
-      seq: ++this.seq,
-      generation: this.generation,
-      sentAt: this.now(),
-      answer: this.fetchList().then((items) => Object.freeze(items.map((item) => Object.freeze(item)))),
-    };
-    this.inFlight = fetch;
-    fetch.answer.then(
+  private accepts(request: ListRequest, fetch: Fetch): boolean {
+    return request.sentAfter === undefined ? fetch.generation === this.generation : fetch.sentAt >= request.sentAfter;
+  }
+
+  private reusable(request: ListRequest): readonly T[] | undefined {
+    const latest = this.latest;
+    const now = this.now();
+    if (!latest || now - latest.sentAt >= this.maxAgeMs || !this.accepts(request, latest)) return undefined;
+    // The idle window ends a burst of reads; a caller naming `sentAfter` says itself what is recent enough.
+    if (request.sentAfter === undefined && now - latest.lastUsedAt >= this.freshnessMs) return undefined;
+    latest.lastUsedAt = now;
+    return latest.items;
+  }
+
+  private send(): Promise<readonly T[]> {
+    const fetch = { seq: ++this.seq, generation: this.generation, sentAt: this.now() };
+    const answer = this.fetchList().then((items) => Object.freeze(items.map((item) => Object.freeze(item))));
+    const entry = { ...fetch, answer };
+    this.inFlight.push(entry);
+    const settle = () => this.inFlight.splice(this.inFlight.indexOf(entry), 1);
+    answer.then(
       (items) => {
-        if (this.inFlight === fetch) this.inFlight = undefined;
-        const current = fetch.generation === this.generation;
-        if (current && (!this.latest || this.latest.seq < fetch.seq)) {
-          this.latest = { seq: fetch.seq, sentAt: fetch.sentAt, lastUsedAt: this.now(), items };
-        }
+        settle();
+        if (!this.latest || this.latest.seq < fetch.seq) this.latest = { ...fetch, lastUsedAt: this.now(), items };
       },
       // A failure is never kept: the callers sharing this request get it, the next caller tries again.
-      () => {
-        if (this.inFlight === fetch) this.inFlight = undefined;
-      },
+      settle,
     );
-    return fetch;
+    return answer;
   }
 }

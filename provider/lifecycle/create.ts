@@ -40,9 +40,11 @@ export async function create(inputs: CreateInputs): Promise<{ id: string; outs: 
   return operation(async (client, config) => {
     const apiUrl = inputs.apiUrl ?? config.apiUrl;
     const { facts, existing } = inputs.adoptIdInstance === undefined ? await createExactlyOnce(client, inputs) : await adopt(client, inputs);
+    const settled = Date.now();
     if (existing) await applyDeclaredSettings(client, facts, existing, inputs, apiUrl);
     // Best effort from here on: timeCreated, tariff and state fill in on the next refresh otherwise.
-    const listed = await findAlive(client, (item) => item.idInstance === facts.idInstance).catch(() => undefined);
+    // Any list requested since the instance existed shows it: the creates of a bulk `up` share them.
+    const listed = existing ?? (await findAlive(client, (item) => item.idInstance === facts.idInstance, { sentAfter: settled }).catch(() => undefined));
     const live = await observeState(client, { ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl });
     // A new instance has Green API's defaults for what was not declared; one that existed has
     // settings of its own, learned on the next refresh.
@@ -53,7 +55,8 @@ export async function create(inputs: CreateInputs): Promise<{ id: string; outs: 
 
 async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs): Promise<Outcome> {
   const named = (item: InstanceListItem) => item.name === inputs.name;
-  const existing = await findAlive(client, named);
+  // Any recent list will do: this process's own creates and deletes never carry this resource's name.
+  const existing = await findAlive(client, named, { sentAfter: 0 });
   if (existing) return takeOverExisting(existing, inputs);
 
   for (let attempt = 1; ; attempt++) {

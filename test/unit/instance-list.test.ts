@@ -28,6 +28,7 @@ function harness() {
     advance: (ms: number) => {
       clock += ms;
     },
+    now: () => clock,
   };
 }
 
@@ -64,6 +65,36 @@ describe("InstanceListCache", () => {
     expect(h.requests()).toBe(2);
     h.answer(1, 1, 2);
     expect(ids(await second)).toEqual([1, 2]);
+  });
+
+  it("sentAfter takes any list requested since then, across invalidations, and joins such a request in flight", async () => {
+    const h = harness();
+    const createdAt = h.now(); // e.g. when a createInstance answered
+    const first = h.cache.get();
+    h.cache.invalidate(); // another resource's create finishes meanwhile
+    expect(ids(await Promise.all([h.cache.get({ sentAfter: createdAt }), Promise.resolve(h.answer(0, 1))]).then(([list]) => list))).toEqual([1]);
+    await first;
+    expect(h.requests()).toBe(1);
+
+    h.advance(INSTANCE_LIST_FRESHNESS_MS * 5); // past the idle window: sentAfter decides alone
+    expect(ids(await h.cache.get({ sentAfter: createdAt }))).toEqual([1]);
+    expect(h.requests()).toBe(1);
+    void h.cache.get({ sentAfter: h.now() }); // a list from before this moment will not do
+    expect(h.requests()).toBe(2);
+    void h.cache.get(); // after the invalidation, the default caller joins that newer request
+    expect(h.requests()).toBe(2);
+  });
+
+  it("sentAfter 0 takes any list within the maximum age", async () => {
+    const h = harness();
+    await Promise.all([h.cache.get(), Promise.resolve(h.answer(0, 1))]);
+    h.cache.invalidate();
+    h.advance(INSTANCE_LIST_MAX_AGE_MS - 1);
+    expect(ids(await h.cache.get({ sentAfter: 0 }))).toEqual([1]);
+    expect(h.requests()).toBe(1);
+    h.advance(1);
+    void h.cache.get({ sentAfter: 0 });
+    expect(h.requests()).toBe(2);
   });
 
   it("never reuses an answer past its maximum age, however busy", async () => {
