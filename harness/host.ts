@@ -36,6 +36,11 @@ export interface HostOptions {
   env?: Record<string, string | undefined>;
   /** PULUMI_NODEJS_PROJECT: what `config.get("key")` without a namespace resolves against. Default "test". */
   project?: string;
+  /**
+   * The host program to start; default: the one in this repository's @pulumi/pulumi. A test of an
+   * installed package passes the one installed beside it, as the CLI would start.
+   */
+  hostScript?: string;
   /** Stack name used in URNs built for this host. Default "dev". */
   stack?: string;
 }
@@ -118,7 +123,7 @@ export class ProviderHost {
 
   static async start(options: HostOptions): Promise<ProviderHost> {
     const project = options.project ?? DEFAULT_PROJECT;
-    const child = spawn(process.execPath, [hostScript, ENGINE_ADDRESS], {
+    const child = spawn(process.execPath, [options.hostScript ?? hostScript, ENGINE_ADDRESS], {
       cwd: options.programDir,
       env: hostEnvironment(project, options.env),
       stdio: ["ignore", "pipe", "pipe"],
