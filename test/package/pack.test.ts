@@ -205,10 +205,10 @@ describe("installed from the tarball into a Pulumi program outside the repo", ()
   });
 });
 
-/** The emulator command of the installed package, once it has printed its banner. */
+/** The emulator command of the installed package (`npx greenapi-emulator`), once it has printed its banner. */
 async function startEmulatorCli(args: string[]): Promise<{ banner: string; stop: () => Promise<void> }> {
-  const cli = join(programDir, "node_modules", "pulumi-greenapi", "dist", "emulator", "cli.js");
-  const child = spawn(process.execPath, [cli, ...args], { cwd: programDir, env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  const cli = join(programDir, "node_modules", ".bin", "greenapi-emulator");
+  const child = spawn(cli, args, { cwd: programDir, env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
   const exited = new Promise((done) => child.once("exit", done));
   const stop = async () => {
     child.kill("SIGTERM");
