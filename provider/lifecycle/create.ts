@@ -34,17 +34,23 @@ type CreateInputs = InstanceInputs & { __provider?: unknown };
 interface Outcome {
   facts: InstanceFacts;
   existing?: InstanceListItem;
+  /** Its getInstances row, when the create already read one. */
+  listed?: InstanceListItem;
 }
 
 export async function create(inputs: CreateInputs): Promise<{ id: string; outs: InstanceOutputs }> {
   return operation(async (client, config) => {
     const apiUrl = inputs.apiUrl ?? config.apiUrl;
-    const { facts, existing } = inputs.adoptIdInstance === undefined ? await createExactlyOnce(client, inputs) : await adopt(client, inputs);
+    const outcome = inputs.adoptIdInstance === undefined ? await createExactlyOnce(client, inputs) : await adopt(client, inputs);
+    const { facts, existing } = outcome;
     const settled = Date.now();
     if (existing) await applyDeclaredSettings(client, facts, existing, inputs, apiUrl);
     // Best effort from here on: timeCreated, tariff and state fill in on the next refresh otherwise.
     // Any list requested since the instance existed shows it: the creates of a bulk `up` share them.
-    const listed = existing ?? (await findAlive(client, (item) => item.idInstance === facts.idInstance, { sentAfter: settled }).catch(() => undefined));
+    const listed =
+      outcome.listed ??
+      existing ??
+      (await findAlive(client, (item) => item.idInstance === facts.idInstance, { sentAfter: settled }).catch(() => undefined));
     const live = await observeState(client, { ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl });
     // A new instance has Green API's defaults for what was not declared; one that existed has
     // settings of its own, learned on the next refresh.
@@ -76,7 +82,7 @@ async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs):
       });
       if (created) {
         log(`createInstance lost its answer, but instance ${created.idInstance} "${inputs.name}" exists: using it.`);
-        return { facts: factsOf(created) }; // created by our request: with the declared settings
+        return { facts: factsOf(created), listed: created }; // created by our request: with the declared settings
       }
       if (attempt >= MAX_CREATE_ATTEMPTS) throw error;
       log(`createInstance failed before creating "${inputs.name}"; trying again (${error.code}).`);
