@@ -21,6 +21,10 @@ export const INSTANCE_LIST_FRESHNESS_MS = 2_000;
  */
 export const INSTANCE_LIST_MAX_AGE_MS = 120_000;
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 export interface InstanceListOptions {
   freshnessMs?: number;
   maxAgeMs?: number;
@@ -40,6 +44,11 @@ export interface ListRequest {
    * to find that instance. `0` accepts any list still within the maximum age.
    */
   sentAfter?: number;
+  /**
+   * With `sentAfter`: when no such list is at hand, wait this long for another caller's request
+   * before sending one, so that callers with nearby `sentAfter` times share one list.
+   */
+  lingerMs?: number;
 }
 
 /** A request sent (in flight) or answered. */
@@ -72,13 +81,22 @@ export class InstanceListCache<T extends object> {
   /** The list; each caller gets its own array (the items are shared, hence frozen). */
   async get(request: ListRequest = {}): Promise<Array<Readonly<T>>> {
     if (!request.fresh) {
-      const kept = this.reusable(request);
-      if (kept) return kept.slice();
-      // The most recently sent request this caller may take.
-      const joinable = [...this.inFlight].reverse().find((fetch) => this.accepts(request, fetch));
-      if (joinable) return (await joinable.answer).slice();
+      const shared = this.shared(request);
+      if (shared) return (await shared).slice();
+      if (request.sentAfter !== undefined && request.lingerMs) {
+        await sleep(request.lingerMs);
+        const later = this.shared(request);
+        if (later) return (await later).slice();
+      }
     }
     return (await this.send()).slice();
+  }
+
+  /** A kept answer this caller may reuse, or the most recently sent request it may join. */
+  private shared(request: ListRequest): Promise<readonly T[]> | undefined {
+    const kept = this.reusable(request);
+    if (kept) return Promise.resolve(kept);
+    return [...this.inFlight].reverse().find((fetch) => this.accepts(request, fetch))?.answer;
   }
 
   /** After a change to the account: later callers (without `sentAfter`) get a list requested from now on. */

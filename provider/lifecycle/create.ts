@@ -24,6 +24,12 @@ const MAX_CREATE_ATTEMPTS = 3;
 const RATE_LIMIT_WAIT_MS = 1_000;
 const MAX_RATE_LIMIT_WAIT_MS = 30_000;
 
+/**
+ * How long a finished create waits for a list another create is about to request: the creates of a
+ * bulk `up` then share a list instead of each downloading the account once more.
+ */
+const POST_CREATE_LINGER_MS = 100;
+
 function waitable(error: GreenApiError): boolean {
   return error.code === "rate_limited" && (error.retryAfterMs ?? RATE_LIMIT_WAIT_MS) <= MAX_RATE_LIMIT_WAIT_MS;
 }
@@ -50,7 +56,9 @@ export async function create(inputs: CreateInputs): Promise<{ id: string; outs: 
     const listed =
       outcome.listed ??
       existing ??
-      (await findAlive(client, (item) => item.idInstance === facts.idInstance, { sentAfter: settled }).catch(() => undefined));
+      (await findAlive(client, (item) => item.idInstance === facts.idInstance, { sentAfter: settled, lingerMs: POST_CREATE_LINGER_MS }).catch(
+        () => undefined,
+      ));
     const live = await observeState(client, { ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl });
     // A new instance has Green API's defaults for what was not declared; one that existed has
     // settings of its own, learned on the next refresh.

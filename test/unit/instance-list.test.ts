@@ -85,6 +85,20 @@ describe("InstanceListCache", () => {
     expect(h.requests()).toBe(2);
   });
 
+  it("lingerMs waits for another caller's request before sending one, so nearby callers share it", async () => {
+    const h = harness();
+    const since = h.now();
+    const first = h.cache.get({ sentAfter: since, lingerMs: 30 });
+    const second = h.cache.get({ sentAfter: since, lingerMs: 30 });
+    expect(h.requests()).toBe(0); // both linger
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(h.requests()).toBe(1); // the first to wake sent one; the second joined it
+    h.answer(0, 7);
+    expect((await Promise.all([first, second])).map(ids)).toEqual([[7], [7]]);
+    void h.cache.get({ sentAfter: h.now() + 1 }); // no linger: sent at once
+    expect(h.requests()).toBe(2);
+  });
+
   it("sentAfter 0 takes any list within the maximum age", async () => {
     const h = harness();
     await Promise.all([h.cache.get(), Promise.resolve(h.answer(0, 1))]);
