@@ -59,9 +59,6 @@ export type GetSettingsResponse = z.infer<typeof getSettingsResponse>;
 
 export const setSettingsResponse = z.looseObject({ saveSettings: z.boolean() });
 
-export const stateInstanceValues = ["notAuthorized", "authorized", "blocked", "sleepMode", "starting", "yellowCard"] as const;
-export type StateInstance = (typeof stateInstanceValues)[number];
-
 /** `null` while the instance is still being built (documented). Unknown future states pass as strings. */
 export const getStateInstanceResponse = z.looseObject({ stateInstance: z.string() }).nullable();
 

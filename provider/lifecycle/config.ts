@@ -32,7 +32,7 @@ export function setStackConfig(lookup: Lookup): void {
 }
 
 /** Stack config first, then the environment variable. */
-export function resolveConfig(env: NodeJS.ProcessEnv = process.env): ProviderConfig {
+function resolveConfig(env: NodeJS.ProcessEnv = process.env): ProviderConfig {
   const settings = readClientSettings(
     (setting) => stackConfig(CONFIG_KEYS[setting].key)?.trim() || env[CONFIG_KEYS[setting].env],
     (setting) => `${CONFIG_KEYS[setting].key} (or ${CONFIG_KEYS[setting].env})`,

@@ -163,14 +163,14 @@ async function applyDeclaredSettings(
   }
 }
 
-export function factsOf(item: InstanceListItem): InstanceFacts {
+function factsOf(item: InstanceListItem): InstanceFacts {
   if (!item.apiTokenInstance) {
     throw new Error(`Green API did not return the token of instance ${item.idInstance}; it cannot be managed without it.`);
   }
   return { idInstance: item.idInstance, apiTokenInstance: item.apiTokenInstance, typeInstance: item.typeInstance };
 }
 
-export async function findAlive(
+async function findAlive(
   client: PartnerClient,
   match: (item: InstanceListItem) => boolean,
   request: ListRequest = {},

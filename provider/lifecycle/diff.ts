@@ -20,7 +20,7 @@ export interface DiffResult {
   deleteBeforeReplace: boolean;
 }
 
-export function changedProperties(olds: object, news: InstanceInputs): string[] {
+function changedProperties(olds: object, news: InstanceInputs): string[] {
   const before = olds as Record<string, unknown>;
   const after = news as Record<string, unknown>;
   return COMPARED.filter((key) => {

@@ -8,7 +8,7 @@ import { CONFIG_KEYS, partnerClient, type ProviderConfig } from "./config";
 
 const PARTNER_METHODS: ReadonlySet<string> = new Set(["createInstance", "getInstances", "deleteInstanceAccount"]);
 
-export function explain(error: unknown): unknown {
+function explain(error: unknown): unknown {
   if (!(error instanceof GreenApiError)) return error;
   const details = { code: error.code, method: error.method, status: error.status };
   if (error.code === "invalid_request" && /instance is deleted/i.test(error.message)) {

@@ -23,7 +23,6 @@ const onlyEntry = () => {
   expect(entries()).toHaveLength(1);
   return entries()[0];
 };
-const methods = () => stack.emulator.requests.map((r) => r.method);
 
 describe("settings through Pulumi's provider host", () => {
   it("updates several settings with exactly one setSettings carrying exactly the changed fields", async () => {
