@@ -4,21 +4,9 @@
  * it by name and take it over instead of creating (and billing) a second one.
  */
 import { HostError, makeUrn, startConfiguredHost } from "../../harness";
-import { goals, INSTANCE_TYPE, startStack, type TestStack } from "./stack";
+import { goals, INSTANCE_TYPE, useStack } from "./stack";
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
-beforeEach(async () => {
-  await stack.engine.destroy();
-  stack.emulator.setLatency(0);
-  stack.emulator.clearFaults();
-  stack.emulator.resetCounts();
-});
+const stack = useStack();
 
 const alive = () => stack.emulator.list().filter((i) => !i.deleted);
 

@@ -3,19 +3,9 @@
  * against the emulator: the proof that `pulumi up`, `refresh` and `destroy` do the right thing.
  */
 import { HostError, CheckFailedError, ProviderHost, withoutDeveloperSettings } from "../../harness";
-import { INSTANCE_TYPE, goals, startStack, type TestStack } from "./stack";
+import { INSTANCE_TYPE, goals, startStack, useStack } from "./stack";
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
-beforeEach(async () => {
-  await stack.engine.destroy();
-  stack.emulator.resetCounts();
-});
+const stack = useStack();
 
 const onlyEntry = () => {
   const entries = [...stack.engine.state.values()];

@@ -3,20 +3,9 @@
  * instance state, logout before delete, adoption, per-instance API host and rate limits.
  */
 import { HostError } from "../../harness";
-import { goals, startStack, type TestStack } from "./stack";
+import { goals, startStack, useStack } from "./stack";
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
-beforeEach(async () => {
-  stack.emulator.setRateLimit(false);
-  await stack.engine.destroy();
-  stack.emulator.resetCounts();
-});
+const stack = useStack();
 
 const entries = () => [...stack.engine.state.values()];
 const onlyEntry = () => {

@@ -68,6 +68,28 @@ export async function startStack(options: {
   };
 }
 
+/**
+ * One stack for a test file: started before its tests and closed after them; before each test the
+ * emulator is quiet again (no faults, latency or rate limits) and the stack empty.
+ */
+export function useStack(): TestStack {
+  const stack = {} as TestStack;
+  beforeAll(async () => {
+    Object.assign(stack, await startStack());
+  });
+  afterAll(async () => {
+    await stack.close?.();
+  });
+  beforeEach(async () => {
+    stack.emulator.setRateLimit(false);
+    stack.emulator.setLatency(0);
+    stack.emulator.clearFaults();
+    await stack.engine.destroy();
+    stack.emulator.resetCounts();
+  });
+  return stack;
+}
+
 export async function declareInstances(instances: Record<string, GreenApiInstanceArgs>, config: Record<string, string> = {}) {
   // Loaded from the built package, exactly as a user's program loads it.
   const { GreenApiInstance } = await import("pulumi-greenapi");
