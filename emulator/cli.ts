@@ -4,7 +4,9 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { METHODS } from "./routes";
 import { GreenApiEmulator } from "./server";
+import type { Fault, Method } from "./types";
 
 const USAGE = `Usage: node dist/emulator/cli.js [options]
   --port N          port to listen on (default 7700; 0 picks a free one)
@@ -15,6 +17,10 @@ const USAGE = `Usage: node dist/emulator/cli.js [options]
   --latency MS      delay every answer by MS milliseconds
   --rate-limit      enforce Green API's per-instance rate limits
   --startup-ms MS   new instances spend MS milliseconds building, then starting
+  --fault SPEC      misbehave on the next matching request; repeatable. SPEC is
+                    METHOD:KIND[:ARG][*TIMES], KIND one of status (ARG: the HTTP status),
+                    late (ARG: milliseconds held before performing), drop, hang,
+                    malformed, html, performThenDrop. Example: createInstance:late:90000
   --help            show this help`;
 
 interface CliOptions {
@@ -26,6 +32,7 @@ interface CliOptions {
   latency: number;
   rateLimit: boolean;
   startupMs: number;
+  faults: Fault[];
 }
 
 class UsageError extends Error {}
@@ -43,6 +50,7 @@ function parseCli(argv: string[]): CliOptions | "help" {
       latency: { type: "string", default: "0" },
       "rate-limit": { type: "boolean", default: false },
       "startup-ms": { type: "string", default: "0" },
+      fault: { type: "string", multiple: true, default: [] },
       help: { type: "boolean", default: false },
     },
   });
@@ -56,7 +64,25 @@ function parseCli(argv: string[]): CliOptions | "help" {
     latency: count("--latency", values.latency),
     rateLimit: values["rate-limit"],
     startupMs: count("--startup-ms", values["startup-ms"]),
+    faults: values.fault.map(parseFault),
   };
+}
+
+const FAULT_KINDS = ["status", "late", "drop", "hang", "malformed", "html", "performThenDrop"] as const;
+
+function parseFault(spec: string): Fault {
+  const [head, timesText] = spec.split("*", 2);
+  const [method, kind, arg, ...rest] = head.split(":");
+  const times = timesText === undefined ? undefined : count(`--fault ${spec} (*TIMES)`, timesText);
+  if (!(METHODS as string[]).includes(method)) throw new UsageError(`--fault ${spec}: unknown method "${method}" (one of ${METHODS.join(", ")})`);
+  if (!(FAULT_KINDS as readonly string[]).includes(kind) || rest.length > 0) {
+    throw new UsageError(`--fault ${spec}: KIND must be one of ${FAULT_KINDS.join(", ")}`);
+  }
+  const base = { method: method as Method, ...(times === undefined ? {} : { times }) };
+  if (kind === "status") return { ...base, kind, status: count(`--fault ${spec} (the status)`, arg ?? "") };
+  if (kind === "late") return { ...base, kind, delayMs: count(`--fault ${spec} (the delay)`, arg ?? "") };
+  if (arg !== undefined) throw new UsageError(`--fault ${spec}: ${kind} takes no argument`);
+  return { ...base, kind: kind as Exclude<(typeof FAULT_KINDS)[number], "status" | "late"> };
 }
 
 function count(flag: string, text: string): number {
@@ -111,6 +137,7 @@ async function main(): Promise<void> {
     statePath: options.state,
     log: (line) => console.log(`${new Date().toISOString()} ${line}`),
   });
+  for (const fault of options.faults) emulator.injectFault(fault);
   // Only into an empty account, so restarting with --state does not pile up seeds.
   if (options.seed > 0 && emulator.list().length === 0) emulator.seedAccount({ alive: options.seed });
   console.log(banner(emulator, options));

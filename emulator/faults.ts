@@ -13,6 +13,9 @@ export class FaultBook {
     if (fault.kind === "status" && !(fault.status >= 100 && fault.status <= 599)) {
       throw new Error(`GreenApiEmulator: fault status must be an HTTP status, got ${fault.status}`);
     }
+    if (fault.kind === "late" && !(Number.isFinite(fault.delayMs) && fault.delayMs >= 0)) {
+      throw new Error(`GreenApiEmulator: a late fault's delayMs must be a number of milliseconds, got ${fault.delayMs}`);
+    }
     this.faults.push({ fault: { ...fault }, remaining: times });
   }
 
@@ -33,7 +36,7 @@ export class FaultBook {
   }
 }
 
-/** The answer a fault sends, or undefined for those that send none (drop, hang, performThenDrop). */
+/** The answer a fault sends instead of performing, or undefined for those that send none or perform (drop, hang, performThenDrop, late). */
 export function faultReply(fault: Fault): Reply | undefined {
   switch (fault.kind) {
     case "status": {

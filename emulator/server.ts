@@ -29,8 +29,14 @@ import type {
 
 const DEFAULT_FIRST_ID = 1101728000;
 
-/** What happens to a request once decided: an answer, or the socket is dropped, or left hanging. */
-type Outcome = { kind: "answer"; reply: Reply; fault?: FaultKind } | { kind: "drop" | "hang"; fault: FaultKind };
+/**
+ * What happens to a request once decided: an answer, or the socket is dropped, or left hanging, or
+ * the request is held and performed later (answered only if the client still waits).
+ */
+type Outcome =
+  | { kind: "answer"; reply: Reply; fault?: FaultKind }
+  | { kind: "drop" | "hang"; fault: FaultKind }
+  | { kind: "late"; delayMs: number; perform: () => Reply; fault: FaultKind };
 
 const started: GreenApiEmulator[] = [];
 
@@ -45,6 +51,8 @@ export class GreenApiEmulator {
   private readonly server: Server;
   private readonly log: (line: string) => void;
   private readonly hanging = new Set<ServerResponse>();
+  /** Requests a late fault holds, until they are performed. */
+  private readonly held = new Set<Promise<void>>();
   // Aborts latency waits on close, so close() never waits for them.
   private readonly closing = new AbortController();
   private latencyMs: number;
@@ -164,6 +172,11 @@ export class GreenApiEmulator {
     this.latencyMs = ms;
   }
 
+  /** Resolves once every request a late fault is holding right now has been performed. */
+  async lateRequestsPerformed(): Promise<void> {
+    while (this.held.size > 0) await Promise.all(this.held);
+  }
+
   // --- serving ---
 
   private async listen(port: number, host: string): Promise<void> {
@@ -191,13 +204,29 @@ export class GreenApiEmulator {
     try {
       const body = await readBody(req);
       const entry = this.record(route, body, startedAt);
-      const outcome = body ? this.decide(route, req.method ?? "GET", body) : tooLarge();
-      if (outcome.kind !== "hang" && !(await this.waitLatency())) return;
+      let outcome = body ? this.decide(route, req.method ?? "GET", body, entry) : tooLarge();
+      if (outcome.kind === "late") {
+        // Performed whether or not the client still waits: a slow backend does not know it gave up.
+        const late = outcome;
+        const performed = this.wait(late.delayMs).then((open) => (open ? late.perform() : undefined));
+        const settled: Promise<void> = performed.then(
+          () => void this.held.delete(settled),
+          () => void this.held.delete(settled),
+        );
+        this.held.add(settled);
+        const reply = await performed;
+        if (!reply) return;
+        if (clientGone(res)) {
+          this.log(`${req.method} ${redactUrl(rawUrl)} -> performed after ${Date.now() - startedAt}ms; the client had gone [fault: late]`);
+          return;
+        }
+        outcome = { kind: "answer", reply, fault: "late" };
+      } else if (outcome.kind !== "hang" && !(await this.wait(this.latencyMs))) return;
       entry.status = this.carryOut(outcome, res);
       this.logRequest(req.method, rawUrl, outcome, entry.status, startedAt);
     } catch (error) {
       // A client that hangs up mid-request is not the emulator's failure.
-      if (res.socket?.destroyed) {
+      if (clientGone(res)) {
         this.log(`${req.method} ${redactUrl(rawUrl)} -> no answer (client closed the connection)`);
         return;
       }
@@ -219,18 +248,23 @@ export class GreenApiEmulator {
   }
 
   /** Route and verb first (a 405 is not the API's answer), then faults, then the API itself. */
-  private decide(route: Route, verb: string, body: RequestBody): Outcome {
+  private decide(route: Route, verb: string, body: RequestBody, entry: RecordedRequest): Outcome {
     if (route.api === "unknown") return { kind: "answer", reply: textReply(404, "Not Found") };
     const expected = verbOf(route.method);
     if (verb !== expected) {
       return { kind: "answer", reply: textReply(405, "Method Not Allowed", { allow: expected }) };
     }
+    const perform = () => {
+      entry.performedAt = Date.now();
+      return this.perform(route, body);
+    };
     const fault = this.faults.take(route.method, idInstanceOf(route, body));
-    if (!fault) return { kind: "answer", reply: this.perform(route, body) };
+    if (!fault) return { kind: "answer", reply: perform() };
     if (fault.kind === "performThenDrop") {
-      this.perform(route, body);
+      perform();
       return { kind: "drop", fault: fault.kind };
     }
+    if (fault.kind === "late") return { kind: "late", delayMs: fault.delayMs, perform, fault: fault.kind };
     const reply = faultReply(fault);
     if (reply) return { kind: "answer", reply, fault: fault.kind };
     return { kind: fault.kind === "hang" ? "hang" : "drop", fault: fault.kind };
@@ -255,14 +289,16 @@ export class GreenApiEmulator {
         this.hanging.add(res);
         res.on("close", () => this.hanging.delete(res));
         return 0;
+      case "late":
+        throw new Error("a late outcome is carried out in handle()");
     }
   }
 
   /** False when the emulator closed during the wait: the request gets no answer. */
-  private async waitLatency(): Promise<boolean> {
-    if (this.latencyMs <= 0) return !this.closing.signal.aborted;
+  private async wait(ms: number): Promise<boolean> {
+    if (ms <= 0) return !this.closing.signal.aborted;
     try {
-      await sleep(this.latencyMs, undefined, { signal: this.closing.signal });
+      await sleep(ms, undefined, { signal: this.closing.signal });
       return true;
     } catch {
       return false;
@@ -290,6 +326,11 @@ function idInstanceOf(route: Route, body: RequestBody): number | undefined {
     if (typeof id === "number") return id;
   }
   return undefined;
+}
+
+/** The client hung up (or timed out) before the answer: nobody is left to send it to. */
+function clientGone(res: ServerResponse): boolean {
+  return res.destroyed || !res.socket || res.socket.destroyed;
 }
 
 function tooLarge(): Outcome {

@@ -19,6 +19,8 @@ export type Settings = Record<string, string | number>;
  * - malformed: HTTP 200 with truncated JSON; operation not performed.
  * - html: HTTP 502 with an HTML page, as a proxy in front of the API would; operation not performed.
  * - performThenDrop: perform the operation, then destroy the socket (the "lost response").
+ * - late: hold the request for `delayMs`, then perform it whether or not the client is still connected,
+ *   then answer if it is — a slow backend that finishes after the client gave up.
  * `times` (default 1) is how many matching requests it affects; `idInstance` restricts it to requests for
  * that instance (instance API path, or the idInstance in a deleteInstanceAccount body).
  */
@@ -35,6 +37,13 @@ export type Fault =
   | {
       method: Method;
       kind: "drop" | "hang" | "malformed" | "html" | "performThenDrop";
+      times?: number;
+      idInstance?: number;
+    }
+  | {
+      method: Method;
+      kind: "late";
+      delayMs: number;
       times?: number;
       idInstance?: number;
     };
@@ -109,7 +118,9 @@ export interface RecordedRequest {
   idInstance?: number;
   /** Parsed JSON when the body was JSON, the raw text otherwise, absent when there was no body. */
   body?: unknown;
-  /** 0 when no answer was sent (drop, hang, performThenDrop). */
+  /** 0 when no answer was sent (drop, hang, performThenDrop, or a late answer nobody waited for). */
   status: number;
   at: number;
+  /** When the operation took effect, for requests that were performed (a late one performs after `at`). */
+  performedAt?: number;
 }

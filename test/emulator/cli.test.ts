@@ -64,7 +64,7 @@ function run(cli: string, args: string[]): Running {
 
   const waitFor = (pattern: RegExp) =>
     new Promise<RegExpMatchArray>((done, fail) => {
-      const timer = setTimeout(() => fail(new Error(`timed out waiting for ${pattern}; output:\n${output}`)), 5000);
+      const timer = setTimeout(() => fail(new Error(`timed out waiting for ${pattern}; output:\n${output}`)), 20_000);
       const check = () => {
         const match = output.match(pattern);
         if (!match) return;
@@ -135,5 +135,28 @@ test("the CLI refuses a bad option with usage and exit code 2", async () => {
   const bad = run(cliPath(), ["--port", "seven"]);
   await bad.waitFor(/Usage:/);
   expect(bad.output()).toContain('--port wants a whole number, got "seven"');
+  expect(await bad.exited).toBe(2);
+});
+
+test("the CLI injects faults given with --fault, late ones included", async () => {
+  const emulator = run(cliPath(), ["--port", "0", "--token", "gacCliFaults", "--fault", "getInstances:status:503*2", "--fault", "createInstance:late:300"]);
+  try {
+    const [, url] = await emulator.waitFor(/listening on (http:\/\/\S+)/);
+    const list = () => call(url, "GET", "/partner/getInstances/gacCliFaults");
+    expect([(await list()).status, (await list()).status, (await list()).status]).toEqual([503, 503, 200]);
+    const started = Date.now();
+    const created = await call(url, "POST", "/partner/createInstance/gacCliFaults", { name: "late" });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(created.json).toMatchObject({ idInstance: expect.any(Number) });
+    await emulator.waitFor(/fault: late/);
+  } finally {
+    await emulator.stop();
+  }
+});
+
+test.each([["createInstance:late"], ["nosuch:drop"], ["qr:explode"], ["qr:drop:5"]])("the CLI refuses --fault %s with usage", async (spec) => {
+  const bad = run(cliPath(), ["--fault", spec]);
+  await bad.waitFor(/Usage:/);
+  expect(bad.output()).toContain(`--fault ${spec}`);
   expect(await bad.exited).toBe(2);
 });

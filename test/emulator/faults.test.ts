@@ -121,6 +121,42 @@ test("performThenDrop: the instance is really created but the client never hears
   expect((listed.json as Array<{ name: string }>).map((item) => item.name)).toEqual(["lost-response"]);
 });
 
+test("late: held, then performed although the client gave up; nobody is answered", async () => {
+  emulator.injectFault({ method: "createInstance", kind: "late", delayMs: 1000 });
+  const result = await rawRequest(emulator.url, "POST", createPath, { name: "slow" }, 100);
+
+  expect(result).toEqual({ kind: "timeout" });
+  expect(emulator.list()).toHaveLength(0); // the client gave up first
+  await emulator.lateRequestsPerformed();
+  expect(emulator.list().map((i) => i.name)).toEqual(["slow"]);
+  const [entry] = emulator.requests;
+  expect(entry).toMatchObject({ method: "createInstance", status: 0 });
+  expect(entry.performedAt! - entry.at).toBeGreaterThanOrEqual(1000);
+});
+
+test("late: a client that waits long enough gets the answer, for instance methods too", async () => {
+  const [instance] = emulator.seed([{}]);
+  emulator.injectFault({ method: "setSettings", kind: "late", delayMs: 200, idInstance: instance.idInstance });
+  const started = Date.now();
+  const answer = await call(emulator.url, "POST", `/waInstance${instance.idInstance}/setSettings/${instance.apiTokenInstance}`, {
+    delaySendMessagesMilliseconds: 7000,
+  });
+  expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+  expect(answer.json).toEqual({ saveSettings: true });
+  expect(emulator.get(instance.idInstance)!.settings.delaySendMessagesMilliseconds).toBe(7000);
+  expect(() => emulator.injectFault({ method: "qr", kind: "late", delayMs: -1 })).toThrow(/delayMs/);
+});
+
+test("close() drops the requests a late fault holds, unperformed", async () => {
+  emulator.injectFault({ method: "createInstance", kind: "late", delayMs: 60_000 });
+  const pending = rawRequest(emulator.url, "POST", createPath, { name: "never" }, 5000);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await emulator.close();
+  await emulator.lateRequestsPerformed();
+  expect(emulator.list()).toHaveLength(0);
+  expect(await pending).toEqual({ kind: "error", code: "ECONNRESET" });
+});
+
 test("faults count as requests, are consumed in order, and clearFaults drops the rest", async () => {
   emulator.injectFault({ method: "createInstance", kind: "status", status: 500 });
   emulator.injectFault({ method: "createInstance", kind: "status", status: 502 });
