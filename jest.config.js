@@ -13,4 +13,6 @@ module.exports = {
   // Host-driven tests mostly wait (on Green API's per-instance pacing, on host start-up), so more
   // workers than this machine's two cores still shortens the run.
   maxWorkers: 3,
+  // The fault matrix runs its cells side by side; most of each cell is waiting out a settle window.
+  maxConcurrency: 32,
 };

@@ -2,7 +2,7 @@
 
 import { STATUS_CODES } from "node:http";
 import { htmlReply, textReply, type Reply } from "./reply";
-import type { Fault, Method } from "./types";
+import type { Fault, FaultTarget, Method } from "./types";
 
 export class FaultBook {
   private faults: Array<{ fault: Fault; remaining: number }> = [];
@@ -19,14 +19,25 @@ export class FaultBook {
     this.faults.push({ fault: { ...fault }, remaining: times });
   }
 
-  clear(): void {
-    this.faults = [];
+  /** Drops the faults aimed at `target` (all of them without one). */
+  clear(target: FaultTarget = {}): void {
+    this.faults = this.faults.filter(
+      ({ fault }) =>
+        !(
+          (target.method === undefined || fault.method === target.method) &&
+          (target.idInstance === undefined || fault.idInstance === target.idInstance) &&
+          (target.name === undefined || fault.name === target.name)
+        ),
+    );
   }
 
   /** The first fault matching this request, counted as used; faults are consumed in injection order. */
-  take(method: Method, idInstance: number | undefined): Fault | undefined {
+  take(method: Method, request: { idInstance?: number; name?: string }): Fault | undefined {
     const index = this.faults.findIndex(
-      ({ fault }) => fault.method === method && (fault.idInstance === undefined || fault.idInstance === idInstance),
+      ({ fault }) =>
+        fault.method === method &&
+        (fault.idInstance === undefined || fault.idInstance === request.idInstance) &&
+        (fault.name === undefined || fault.name === request.name),
     );
     if (index < 0) return undefined;
     const entry = this.faults[index];

@@ -5,6 +5,7 @@ export type {
   EmulatorOptions,
   Fault,
   FaultKind,
+  FaultTarget,
   InstanceMethod,
   Method,
   OutOfBandChange,

@@ -20,6 +20,7 @@ import type {
   EmulatorOptions,
   Fault,
   FaultKind,
+  FaultTarget,
   Method,
   OutOfBandChange,
   RecordedRequest,
@@ -160,8 +161,9 @@ export class GreenApiEmulator {
     this.faults.inject(fault);
   }
 
-  clearFaults(): void {
-    this.faults.clear();
+  /** Drops the injected faults not yet used up: all of them, or those aimed at `target`. */
+  clearFaults(target?: FaultTarget): void {
+    this.faults.clear(target);
   }
 
   setRateLimit(enabled: boolean): void {
@@ -258,7 +260,7 @@ export class GreenApiEmulator {
       entry.performedAt = Date.now();
       return this.perform(route, body);
     };
-    const fault = this.faults.take(route.method, idInstanceOf(route, body));
+    const fault = this.faults.take(route.method, { idInstance: idInstanceOf(route, body), name: nameOf(route, body) });
     if (!fault) return { kind: "answer", reply: perform() };
     if (fault.kind === "performThenDrop") {
       perform();
@@ -331,6 +333,13 @@ function idInstanceOf(route: Route, body: RequestBody): number | undefined {
 /** The client hung up (or timed out) before the answer: nobody is left to send it to. */
 function clientGone(res: ServerResponse): boolean {
   return res.destroyed || !res.socket || res.socket.destroyed;
+}
+
+/** The instance name a createInstance body asks for. */
+function nameOf(route: Route, body: RequestBody): string | undefined {
+  if (route.api !== "partner" || route.method !== "createInstance") return undefined;
+  const name = (body.json as { name?: unknown } | null | undefined)?.name;
+  return typeof name === "string" ? name : undefined;
 }
 
 function tooLarge(): Outcome {

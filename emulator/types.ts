@@ -22,7 +22,8 @@ export type Settings = Record<string, string | number>;
  * - late: hold the request for `delayMs`, then perform it whether or not the client is still connected,
  *   then answer if it is — a slow backend that finishes after the client gave up.
  * `times` (default 1) is how many matching requests it affects; `idInstance` restricts it to requests for
- * that instance (instance API path, or the idInstance in a deleteInstanceAccount body).
+ * that instance (instance API path, or the idInstance in a deleteInstanceAccount body), `name` to
+ * createInstance requests for an instance of that name.
  */
 export type Fault =
   | {
@@ -33,12 +34,14 @@ export type Fault =
       body?: string;
       times?: number;
       idInstance?: number;
+      name?: string;
     }
   | {
       method: Method;
       kind: "drop" | "hang" | "malformed" | "html" | "performThenDrop";
       times?: number;
       idInstance?: number;
+      name?: string;
     }
   | {
       method: Method;
@@ -46,9 +49,13 @@ export type Fault =
       delayMs: number;
       times?: number;
       idInstance?: number;
+      name?: string;
     };
 
 export type FaultKind = Fault["kind"];
+
+/** Which injected faults to clear: those of this method, instance and/or name. */
+export type FaultTarget = Partial<Pick<Fault, "method" | "idInstance" | "name">>;
 
 /** One row of getInstances (spec §1.2): exactly these keys, never the settings. */
 export interface WireInstance {

@@ -4,7 +4,7 @@
  * provider — and checked in one place, with errors that name the setting to fix.
  */
 import type { Deadlines } from "./transport";
-import { DEFAULT_DEADLINES } from "./transport";
+import { DEFAULT_DEADLINES, settleWindowMs } from "./transport";
 
 export const DEFAULT_API_URL = "https://api.green-api.com";
 
@@ -35,6 +35,29 @@ export class ConfigurationError extends Error {
 }
 
 /**
+ * Why a Green API URL cannot be used, or undefined when it can. Every Green API token travels in the
+ * URL path, so plain http is accepted only for loopback hosts (a local emulator).
+ */
+export function apiUrlProblem(raw: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `must be an https URL such as ${DEFAULT_API_URL}; got "${raw}"`;
+  }
+  if (url.protocol === "https:") return undefined;
+  if (url.protocol === "http:" && isLoopback(url.hostname)) return undefined;
+  if (url.protocol === "http:") {
+    return `must be an https URL: Green API tokens travel in the URL path, so plain http is accepted only for loopback hosts (127.0.0.1, localhost, [::1]); got "${raw}"`;
+  }
+  return `must be an https URL such as ${DEFAULT_API_URL}; got "${raw}"`;
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/**
  * `read` gives a setting's raw value; `label` names it in errors (e.g. "GREEN_API_URL", or
  * "greenapi:apiUrl (or GREEN_API_URL)"). Blank values count as unset.
  */
@@ -42,9 +65,8 @@ export function readClientSettings(read: (setting: ClientSetting) => string | un
   const value = (setting: ClientSetting) => read(setting)?.trim() || undefined;
   const url = (setting: "partnerApiUrl" | "apiUrl") => {
     const raw = value(setting) ?? DEFAULT_API_URL;
-    if (!/^https?:\/\/[^/\s]+/i.test(raw)) {
-      throw new ConfigurationError(`${label(setting)} must be an http(s) URL such as ${DEFAULT_API_URL}; got "${raw}".`);
-    }
+    const problem = apiUrlProblem(raw);
+    if (problem) throw new ConfigurationError(`${label(setting)} ${problem}.`);
     return raw;
   };
   const milliseconds = (setting: "requestTimeoutSeconds" | "operationTimeoutSeconds", fallback: number) => {
@@ -56,13 +78,18 @@ export function readClientSettings(read: (setting: ClientSetting) => string | un
     }
     return seconds * 1000;
   };
-  return {
-    partnerToken: value("partnerToken"),
-    partnerApiUrl: url("partnerApiUrl"),
-    apiUrl: url("apiUrl"),
-    deadlines: {
-      requestMs: milliseconds("requestTimeoutSeconds", DEFAULT_DEADLINES.requestMs),
-      operationMs: milliseconds("operationTimeoutSeconds", DEFAULT_DEADLINES.operationMs),
-    },
+  const deadlines = {
+    requestMs: milliseconds("requestTimeoutSeconds", DEFAULT_DEADLINES.requestMs),
+    operationMs: milliseconds("operationTimeoutSeconds", DEFAULT_DEADLINES.operationMs),
   };
+  // Room for one write's settle window, and a second for the lookup before it.
+  const minimumMs = settleWindowMs(deadlines.requestMs) + 1_000;
+  if (deadlines.operationMs < minimumMs) {
+    throw new ConfigurationError(
+      `${label("operationTimeoutSeconds")} must be at least 3 × ${label("requestTimeoutSeconds")} + 2 ` +
+        `(${minimumMs / 1000} s with requests of ${deadlines.requestMs / 1000} s), so that one operation can wait out ` +
+        `a write Green API performs after the request timed out; got ${deadlines.operationMs / 1000}.`,
+    );
+  }
+  return { partnerToken: value("partnerToken"), partnerApiUrl: url("partnerApiUrl"), apiUrl: url("apiUrl"), deadlines };
 }

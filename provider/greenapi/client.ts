@@ -7,11 +7,12 @@ import { GreenApiError, isGreenApiError } from "./errors";
 import { InstanceListCache, type ListRequest } from "./instance-list";
 import * as wire from "./schemas";
 import { settingsFromWire, settingsToWire, type Settings } from "./settings";
-import { ConfigurationError, DEFAULT_API_URL, PARTNER_CLIENT_ENV, readClientSettings } from "./client-settings";
+import { apiUrlProblem, ConfigurationError, DEFAULT_API_URL, PARTNER_CLIENT_ENV, readClientSettings } from "./client-settings";
 import { Transport, withinDeadline, type Call, type Deadlines } from "./transport";
 import type { RetryPolicy } from "./retry";
 
 export { DEFAULT_API_URL, PARTNER_CLIENT_ENV } from "./client-settings";
+export { operationTimeLeftMs, settleWindowMs } from "./transport";
 
 export interface PartnerClientOptions {
   partnerToken: string;
@@ -101,10 +102,13 @@ export class PartnerClient {
     this.partner("getInstances", "GET", undefined, wire.getInstancesResponse),
   );
 
+  /** See createsSettledAt. */
+  private createsSettleAt = 0;
+
   constructor(options: PartnerClientOptions) {
     this.partnerToken = options.partnerToken;
-    this.partnerApiUrl = trimSlash(options.partnerApiUrl ?? DEFAULT_API_URL);
-    this.apiUrl = trimSlash(options.apiUrl ?? DEFAULT_API_URL);
+    this.partnerApiUrl = trimSlash(checkedUrl("partnerApiUrl", options.partnerApiUrl ?? DEFAULT_API_URL));
+    this.apiUrl = trimSlash(checkedUrl("apiUrl", options.apiUrl ?? DEFAULT_API_URL));
     this.transport = new Transport({ deadlines: options.deadlines, retry: options.retry });
   }
 
@@ -146,17 +150,30 @@ export class PartnerClient {
 
   /**
    * Creates (and starts billing for) an instance. Never retried after the request may have reached
-   * Green API: on an error with `outcomeUnknown`, look for the instance by name before creating again.
+   * Green API: on an error with `outcomeUnknown`, Green API may still perform it until the error's
+   * `settlesAt`; look for the instance by name in a list requested after that before creating again.
    */
   async createInstance(request: CreateInstanceRequest): Promise<CreatedInstance> {
     const { name, ...settings } = request;
     const body = { ...(name === undefined ? {} : { name }), ...settingsToWire(settings) };
     try {
       return await this.partner("createInstance", "POST", body, wire.createInstanceResponse, [request.webhookUrlToken]);
+    } catch (error) {
+      if (isGreenApiError(error) && error.settlesAt !== undefined) this.createsSettleAt = Math.max(this.createsSettleAt, error.settlesAt);
+      throw error;
     } finally {
       // Also on failure: a lost answer may still have created the instance.
       this.instanceList.invalidate();
     }
+  }
+
+  /**
+   * From this time on (epoch ms), a list shows every instance this client's createInstance calls
+   * may have created: an attempt whose outcome is unknown may be performed until its `settlesAt`.
+   * Pass it as `sentAfter` to look a name up in any list recent enough.
+   */
+  get createsSettledAt(): number {
+    return this.createsSettleAt;
   }
 
   /** "alreadyGone" when Green API answers 404: the instance was deleted before, or never existed. */
@@ -178,7 +195,11 @@ export class PartnerClient {
     return { settings: settingsFromWire(body), wid: body.wid || undefined };
   }
 
-  /** Applies settings in one call. Green API restarts the instance on every call: batch changes. */
+  /**
+   * Applies settings in one call. Green API restarts the instance on every call: batch changes.
+   * After an attempt whose outcome is unknown, the operation ends only once that attempt can no
+   * longer land (Green API gives setSettings no ordering: a late one would overwrite newer values).
+   */
   async setSettings(instance: InstanceRef, settings: Settings): Promise<void> {
     const body = await this.instance(instance, "setSettings", "POST", settingsToWire(settings), wire.setSettingsResponse, [
       settings.webhookUrlToken,
@@ -230,6 +251,7 @@ export class PartnerClient {
         body,
         secrets: [this.partnerToken, ...extraSecrets],
         repeatability: method === "createInstance" ? "once" : "safe",
+        write: method === "createInstance",
       },
       schema,
     );
@@ -244,7 +266,7 @@ export class PartnerClient {
     extraSecrets: Array<string | undefined> = [],
     intervalMs = INSTANCE_INTERVAL_MS,
   ): Promise<z.infer<S>> {
-    const host = trimSlash(ref.apiUrl || this.apiUrl);
+    const host = trimSlash(ref.apiUrl ? checkedUrl("the instance's apiUrl", ref.apiUrl) : this.apiUrl);
     const prefix = ref.typeInstance === "v3" ? "/v3" : "";
     const url = `${host}${prefix}/waInstance${ref.idInstance}/${method}/${encodeURIComponent(ref.apiTokenInstance)}`;
     return this.send(
@@ -256,6 +278,8 @@ export class PartnerClient {
         secrets: [ref.apiTokenInstance, this.partnerToken, ...extraSecrets],
         // getSettings/state are reads; setSettings with the same body lands on the same settings.
         repeatability: "safe",
+        // A late setSettings must not land over a later one's values (see Call.write).
+        write: method === "setSettings",
         pace: { key: `${host}/${ref.idInstance}/${method}`, intervalMs },
       },
       schema,
@@ -273,6 +297,12 @@ export class PartnerClient {
     }
     return parsed.data;
   }
+}
+
+function checkedUrl(option: string, url: string): string {
+  const problem = apiUrlProblem(url);
+  if (problem) throw new ConfigurationError(`PartnerClient: ${option} ${problem}.`);
+  return url;
 }
 
 function trimSlash(url: string): string {

@@ -27,6 +27,11 @@ export interface GreenApiErrorDetails {
   outcomeUnknown?: boolean;
   /** Server's Retry-After, in milliseconds, when it sent one. */
   retryAfterMs?: number;
+  /**
+   * For a write whose outcome is unknown: the time (epoch ms) by which Green API will have performed
+   * it, if it ever does (see settleWindowMs). A lookup sent after it is conclusive.
+   */
+  settlesAt?: number;
 }
 
 // Each says what to do next. Retryable failures were already retried within the deadlines by the
@@ -52,27 +57,38 @@ export class GreenApiError extends Error {
   readonly status?: number;
   readonly outcomeUnknown: boolean;
   readonly retryAfterMs?: number;
+  readonly settlesAt?: number;
   /** What went wrong, without the method and the advice (the message has all three). */
   readonly detail: string;
   readonly advice: string;
 
-  constructor(details: GreenApiErrorDetails, what: string, advice: string = ADVICE[details.code]) {
-    super(`Green API ${details.method}: ${what}. ${advice}`);
+  constructor(details: GreenApiErrorDetails, what: string, advice: string = ADVICE[details.code], options?: { cause?: unknown }) {
+    super(`Green API ${details.method}: ${what}. ${advice}`, options);
     this.name = "GreenApiError";
     this.code = details.code;
     this.method = details.method;
     this.status = details.status;
     this.outcomeUnknown = details.outcomeUnknown ?? false;
     this.retryAfterMs = details.retryAfterMs;
+    this.settlesAt = details.settlesAt;
     this.detail = what;
     this.advice = advice;
   }
 
-  /** The same error, saying that it is the last of several attempts (so nobody retries by hand at once). */
-  afterAttempts(attempts: number, elapsedMs: number): GreenApiError {
-    const details = { code: this.code, method: this.method, status: this.status, outcomeUnknown: this.outcomeUnknown, retryAfterMs: this.retryAfterMs };
+  /**
+   * The same error, saying that it is the last of several attempts (so nobody retries by hand at
+   * once), or why there was no further attempt.
+   */
+  afterAttempts(attempts: number, elapsedMs: number, why?: string): GreenApiError {
+    const { code, method, status, outcomeUnknown, retryAfterMs, settlesAt } = this;
     const seconds = (elapsedMs / 1000).toFixed(1);
-    return new GreenApiError(details, `${this.detail}; gave up after ${attempts} attempts in ${seconds} s`, this.advice);
+    const tried = attempts === 1 ? `1 attempt in ${seconds} s` : `${attempts} attempts in ${seconds} s`;
+    return new GreenApiError(
+      { code, method, status, outcomeUnknown, retryAfterMs, settlesAt },
+      `${this.detail}; gave up after ${tried}${why ? ` (${why})` : ""}`,
+      this.advice,
+      { cause: this },
+    );
   }
 }
 

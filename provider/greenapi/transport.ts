@@ -20,6 +20,15 @@ export interface Deadlines {
 
 export const DEFAULT_DEADLINES: Deadlines = { requestMs: 30_000, operationMs: 120_000 };
 
+/**
+ * How long after sending a write we allow Green API to still perform it: a slow backend can finish a
+ * request well after the client gave up on it. Three request deadlines (90 s by default), plus a
+ * second so that a lookup sent at the window's end comes after a performance right at 3×.
+ */
+export function settleWindowMs(requestMs: number): number {
+  return 3 * requestMs + 1_000;
+}
+
 export interface TransportOptions {
   deadlines?: Partial<Deadlines>;
   retry?: RetryPolicy;
@@ -37,19 +46,46 @@ export interface Call {
   /** Every credential this call carries (URL path tokens, webhookUrlToken in the body). */
   secrets: ReadonlyArray<string | undefined>;
   repeatability: Repeatability;
+  /**
+   * A write Green API may perform late (createInstance, setSettings). Each attempt is sent only if
+   * its settle window (settleWindowMs) still fits in the operation, and an attempt whose outcome is
+   * unknown carries `settlesAt`. A repeatable write's late attempts must not land after the
+   * operation ended — a later operation's newer values would be overwritten by older ones — so the
+   * operation waits for them (withinDeadline); a "once" write's caller reconciles by itself.
+   */
+  write?: boolean;
   /** Space calls sharing this key intervalMs apart (per-instance rate limits). */
   pace?: { key: string; intervalMs: number };
 }
 
-/** The deadline (epoch ms) of the operation the current call belongs to, if one was set. */
-const operationDeadline = new AsyncLocalStorage<number>();
+interface Operation {
+  /** Epoch ms by which every call in the operation ends. */
+  deadline: number;
+  /** Until when a repeatable write sent in this operation may still be performed (epoch ms). */
+  unsettledUntil: number;
+}
+
+const currentOperation = new AsyncLocalStorage<Operation>();
 
 /**
- * Runs `work` as one operation: every call inside it, retries included, ends by `deadline`. An
+ * Runs `work` as one operation: every call inside it, retries included, ends by `deadline`, and the
+ * operation ends only once no repeatable write it sent can still land (see Call.write). An
  * operation inside another keeps the earlier deadline.
  */
-export function withinDeadline<T>(deadline: number, work: () => Promise<T>): Promise<T> {
-  return operationDeadline.run(Math.min(deadline, operationDeadline.getStore() ?? Infinity), work);
+export async function withinDeadline<T>(deadline: number, work: () => Promise<T>): Promise<T> {
+  const outer = currentOperation.getStore();
+  const operation: Operation = { deadline: Math.min(deadline, outer?.deadline ?? Infinity), unsettledUntil: 0 };
+  try {
+    return await currentOperation.run(operation, work);
+  } finally {
+    const unsettled = operation.unsettledUntil - Date.now();
+    if (unsettled > 0) await sleep(unsettled);
+  }
+}
+
+/** Milliseconds left in the current operation (Infinity outside one). */
+export function operationTimeLeftMs(): number {
+  return (currentOperation.getStore()?.deadline ?? Infinity) - Date.now();
 }
 
 /** Longest slice of a server's error text we quote back to the user. */
@@ -77,14 +113,29 @@ export class Transport {
 
   /** Performs the call with retries; resolves to the parsed JSON body (which may be null). */
   async call(call: Call): Promise<unknown> {
+    const operation = currentOperation.getStore();
+    // A call made on its own is an operation of its own.
+    if (!operation) return withinDeadline(Date.now() + this.deadlines.operationMs, () => this.call(call));
     const started = Date.now();
-    const deadline = Math.min(started + this.deadlines.operationMs, operationDeadline.getStore() ?? Infinity);
+    const deadline = Math.min(started + this.deadlines.operationMs, operation.deadline);
+    const settleMs = settleWindowMs(this.deadlines.requestMs);
+    let failed: GreenApiError | undefined;
     for (let attempt = 1; ; attempt++) {
       if (call.pace) await this.pacer.wait(call.pace.key, call.pace.intervalMs);
+      const sentAt = Date.now();
+      if (call.write && sentAt + settleMs > deadline) {
+        // Sending now could leave a late performance behind after the operation ended.
+        const why = "no time left to wait out a late performance of another";
+        throw failed?.afterAttempts(attempt - 1, sentAt - started, why) ?? this.noTimeToWrite(call, deadline - sentAt, settleMs);
+      }
       try {
-        return await this.once(call, Math.min(this.deadlines.requestMs, deadline - Date.now()));
+        return await this.once(call, Math.min(this.deadlines.requestMs, deadline - sentAt), call.write ? sentAt + settleMs : undefined);
       } catch (error) {
         if (!(error instanceof GreenApiError)) throw error;
+        if (error.settlesAt !== undefined && call.repeatability === "safe") {
+          operation.unsettledUntil = Math.max(operation.unsettledUntil, error.settlesAt);
+        }
+        failed = error;
         const wait = retryDelay(error, attempt, call.repeatability, deadline - Date.now(), this.retry);
         if (wait === undefined) throw attempt > 1 ? error.afterAttempts(attempt, Date.now() - started) : error;
         if (call.pace && error.retryAfterMs) this.pacer.delay(call.pace.key, Date.now() + error.retryAfterMs);
@@ -93,14 +144,25 @@ export class Transport {
     }
   }
 
+  private noTimeToWrite(call: Call, leftMs: number, settleMs: number): GreenApiError {
+    const seconds = (ms: number) => Math.ceil(ms / 1000);
+    return new GreenApiError(
+      { code: "timeout", method: call.method },
+      `not sent: ${seconds(Math.max(0, leftMs))} s are left in the operation's deadline, and a write needs ${seconds(settleMs)} s ` +
+        "to wait out a late performance by Green API",
+      "Run again; if this happens on the first request of an operation, raise the operation deadline " +
+        "(greenapi:operationTimeoutSeconds, GREEN_API_OPERATION_TIMEOUT_SECONDS or deadlines.operationMs) to at least 3 request deadlines + 1 s.",
+    );
+  }
+
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
 
-  private async once(call: Call, budgetMs: number): Promise<unknown> {
+  private async once(call: Call, budgetMs: number, settlesAt: number | undefined): Promise<unknown> {
     const fail: Fail = (code, what, extra = {}, advice) =>
       new GreenApiError(
-        { code, method: call.method, ...extra },
+        { code, method: call.method, ...extra, ...(extra.outcomeUnknown && settlesAt !== undefined ? { settlesAt } : {}) },
         redact(`${what} (${call.verb} ${displayUrl(call.url)})`, call.secrets),
         advice,
       );

@@ -3,11 +3,15 @@
  * instance without creating anything.
  *
  * createInstance is not idempotent and every instance is billed, so a lost answer is never
- * answered with a blind retry: the instance's unique name is looked up first, and only an absent
- * name allows another attempt.
+ * answered with a blind retry. Green API may still perform a request after we gave up on it (a slow
+ * backend), so after any attempt whose outcome is unknown the instance's unique name is looked up,
+ * repeatedly, until the attempt's settle window has passed (three request deadlines from when it
+ * was sent); only a name still absent in a list requested after that allows another attempt — and
+ * only if another attempt's window fits in the operation, so nothing this create sent can land
+ * after it ended.
  */
-import type { PartnerClient } from "../greenapi/client";
-import { isGreenApiError, type GreenApiError } from "../greenapi/errors";
+import { operationTimeLeftMs, type PartnerClient } from "../greenapi/client";
+import { GreenApiError, isGreenApiError } from "../greenapi/errors";
 import { sleep } from "../greenapi/pacer";
 import type { ListRequest } from "../greenapi/instance-list";
 import type { InstanceListItem } from "../greenapi/client";
@@ -29,6 +33,10 @@ const MAX_RATE_LIMIT_WAIT_MS = 30_000;
  * bulk `up` then share a list instead of each downloading the account once more.
  */
 const POST_CREATE_LINGER_MS = 100;
+
+/** Pauses between the lookups that wait out a late createInstance: a lost answer shows at once, a slow backend later. */
+const SETTLE_FIRST_PAUSE_MS = 250;
+const SETTLE_MAX_PAUSE_MS = 10_000;
 
 function waitable(error: GreenApiError): boolean {
   return error.code === "rate_limited" && (error.retryAfterMs ?? RATE_LIMIT_WAIT_MS) <= MAX_RATE_LIMIT_WAIT_MS;
@@ -68,34 +76,97 @@ export async function create(inputs: CreateInputs): Promise<{ id: string; outs: 
 }
 
 async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs): Promise<Outcome> {
-  const named = (item: InstanceListItem) => item.name === inputs.name;
-  // Any recent list will do: this process's own creates and deletes never carry this resource's name.
-  const existing = await findAlive(client, named, { sentAfter: 0 });
+  const name = inputs.name!;
+  const named = (item: InstanceListItem) => item.name === name;
+  // Any recent list will do — this process's own creates never carry this resource's name — unless
+  // one of them may still be performed (an earlier, failed create of this very resource, say).
+  const existing = await findAlive(client, named, { sentAfter: client.createsSettledAt });
   if (existing) return takeOverExisting(existing, inputs);
 
+  let absent: GreenApiError | undefined; // the last attempt known not to have created anything
   for (let attempt = 1; ; attempt++) {
+    let failure: GreenApiError;
     try {
-      return { facts: await client.createInstance({ name: inputs.name, ...settingsOf(inputs) }) };
+      return { facts: await client.createInstance({ name, ...settingsOf(inputs) }) };
     } catch (error) {
+      // A timeout that is not an unknown outcome was never sent: no time was left for its settle window.
+      if (absent && isGreenApiError(error, "timeout") && !error.outcomeUnknown) throw nothingCreated(absent, name, error);
       if (!isGreenApiError(error) || !(error.outcomeUnknown || waitable(error))) throw error;
-      // Green API rejects before performing when it rate limits, but the name lookup below costs one
-      // list and makes the next attempt safe whatever the 429 came from.
-      if (error.code === "rate_limited") await sleep(error.retryAfterMs ?? RATE_LIMIT_WAIT_MS);
-      // A list sent after the failed attempt: one from before could not show the instance.
-      const created = await findAlive(client, named, { fresh: true }).catch(() => {
-        // Out of time or Green API unreachable: report the create's own failure. If it did create
-        // the instance, the next run finds it by this name (see takeOverExisting).
-        log(`could not check whether createInstance created "${inputs.name}"; the next run looks for it by name first.`);
-        throw error;
-      });
-      if (created) {
-        log(`createInstance lost its answer, but instance ${created.idInstance} "${inputs.name}" exists: using it.`);
-        return { facts: factsOf(created), listed: created }; // created by our request: with the declared settings
-      }
-      if (attempt >= MAX_CREATE_ATTEMPTS) throw error;
-      log(`createInstance failed before creating "${inputs.name}"; trying again (${error.code}).`);
+      failure = error;
     }
+    const created = failure.outcomeUnknown ? await waitOutLateCreate(client, inputs, failure) : await afterRateLimit(client, name, failure);
+    if (created) {
+      log(`createInstance lost its answer, but instance ${created.idInstance} "${name}" exists: using it.`);
+      return { facts: factsOf(created), listed: created }; // created by our request: with the declared settings
+    }
+    if (attempt >= MAX_CREATE_ATTEMPTS) throw failure;
+    absent = failure;
+    log(`createInstance did not create "${name}" (${failure.code}); trying again.`);
   }
+}
+
+/**
+ * Green API rejects a 429 before performing it, but one lookup makes the next attempt safe whatever
+ * the 429 came from.
+ */
+async function afterRateLimit(client: PartnerClient, name: string, failure: GreenApiError): Promise<InstanceListItem | undefined> {
+  await sleep(failure.retryAfterMs ?? RATE_LIMIT_WAIT_MS);
+  return findAlive(client, (item) => item.name === name, { fresh: true }).catch((cause: unknown) => {
+    throw new GreenApiError({ code: failure.code, method: failure.method, status: failure.status }, failure.detail, failure.advice, { cause });
+  });
+}
+
+/**
+ * After a createInstance whose outcome is unknown: the instance with this name, once it shows in a
+ * list, or undefined when a list requested after the attempt's settle window still lacks it. Lists
+ * are shared with the other resources' lookups. Throws when the operation ends before it could tell.
+ */
+async function waitOutLateCreate(client: PartnerClient, inputs: InstanceInputs, failure: GreenApiError): Promise<InstanceListItem | undefined> {
+  const name = inputs.name!;
+  const settlesAt = failure.settlesAt ?? Date.now();
+  let pause = SETTLE_FIRST_PAUSE_MS;
+  let lookupFailure: unknown;
+  for (;;) {
+    const sentAfter = Date.now();
+    try {
+      const found = await findAlive(client, (item) => item.name === name, { sentAfter, lingerMs: POST_CREATE_LINGER_MS });
+      if (found || sentAfter >= settlesAt) return found;
+    } catch (error) {
+      lookupFailure = error;
+    }
+    // The last lookup goes out once the window has passed; a failed one is tried again while time is left.
+    const now = Date.now();
+    const next = sentAfter < settlesAt ? Math.min(now + pause, settlesAt) : now + pause;
+    if (next >= now + operationTimeLeftMs()) throw outcomeUnknown(inputs, failure, lookupFailure);
+    await sleep(next - now);
+    pause = Math.min(pause * 2, SETTLE_MAX_PAUSE_MS);
+  }
+}
+
+function outcomeUnknown(inputs: InstanceInputs, failure: GreenApiError, cause: unknown): GreenApiError {
+  const name = inputs.name!;
+  const nextRun =
+    inputs.name === inputs[AUTO_NAME_KEY]
+      ? `The next \`pulumi up\` looks for an instance named "${name}" first and takes it over if it exists, so nothing is billed twice.`
+      : `The next \`pulumi up\` looks for an instance named "${name}" first; if it exists, it stops and shows the \`adoptIdInstance\` that makes this resource manage it.`;
+  return new GreenApiError(
+    { code: failure.code, method: failure.method, status: failure.status, outcomeUnknown: true, settlesAt: failure.settlesAt },
+    `${failure.detail}; the outcome is unknown: the operation ran out of time before a list of the account's instances ` +
+      `showed whether instance "${name}" was created`,
+    nextRun,
+    { cause: cause ?? failure },
+  );
+}
+
+function nothingCreated(absent: GreenApiError, name: string, cause: GreenApiError): GreenApiError {
+  return new GreenApiError(
+    { code: absent.code, method: absent.method, status: absent.status },
+    `${absent.detail}; no instance named "${name}" appeared in the lists requested until Green API would have performed it, ` +
+      "so nothing was created, and too little of the operation's time is left to try again safely",
+    "Run `pulumi up` again, or raise greenapi:operationTimeoutSeconds (to at least twice 3 × greenapi:requestTimeoutSeconds) " +
+      "so that create can try again by itself.",
+    { cause },
+  );
 }
 
 /**
@@ -110,8 +181,9 @@ function takeOverExisting(existing: InstanceListItem, inputs: InstanceInputs): O
   }
   throw new Error(
     `An instance named "${inputs.name}" already exists in this Green API account (idInstance ${existing.idInstance}). ` +
-      "Instance names must be unique so that interrupted creates can be recovered without double billing: " +
-      `choose another \`name\`, or to manage that instance set \`adoptIdInstance: ${existing.idInstance}\`.`,
+      "It may be this resource's own instance, from an earlier `pulumi up` whose createInstance timed out or was interrupted: " +
+      `if so, set \`adoptIdInstance: ${existing.idInstance}\` on this resource to manage it. ` +
+      "Otherwise choose another `name`: instance names must be unique so that interrupted creates can be recovered without double billing.",
   );
 }
 

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { DELAY_MAX_MS, DELAY_MIN_MS, SETTING_FLAGS, SETTING_NAMES, isSettingFlag, flagToBoolean, type Settings } from "../greenapi/settings";
+import { apiUrlProblem } from "../greenapi/client-settings";
 
 /** The engine's placeholder for a value not known until apply (preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -48,7 +49,10 @@ const PROPERTY_SCHEMAS: Record<string, z.ZodType> = {
     .min(DELAY_MIN_MS, `must be at least ${DELAY_MIN_MS} (Green API's minimum)`)
     .max(DELAY_MAX_MS, `must be at most ${DELAY_MAX_MS}`),
   ...Object.fromEntries(SETTING_FLAGS.map((name) => [name, flag])),
-  apiUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL, such as the API host shown in the console" }),
+  apiUrl: z.string({ error: "must be an https URL, such as the API host shown in the console" }).superRefine((url, context) => {
+    const problem = apiUrlProblem(url);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  }),
   adoptIdInstance: z
     .number({ error: "must be the idInstance (a number) of an instance in this account" })
     .int("must be a whole number (an idInstance)")

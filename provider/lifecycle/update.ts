@@ -3,8 +3,12 @@
  * instance, so changes are never split over several calls. A new name or adoptIdInstance never
  * reaches here: diff asks for a replacement.
  */
+import type { InstanceRef, PartnerClient } from "../greenapi/client";
+import { isGreenApiError } from "../greenapi/errors";
+import { sleep } from "../greenapi/pacer";
+import type { Settings } from "../greenapi/settings";
 import { changedSettings } from "./diff";
-import { operation } from "./errors";
+import { log, operation } from "./errors";
 import { parseId } from "./ids";
 import type { InstanceInputs } from "./inputs";
 import { buildOutputs, type InstanceOutputs } from "./outputs";
@@ -14,7 +18,25 @@ export async function update(id: string, olds: InstanceOutputs, news: InstanceIn
     const facts = { idInstance: parseId(id), apiTokenInstance: olds.apiTokenInstance, typeInstance: olds.typeInstance };
     const apiUrl = news.apiUrl ?? olds.apiUrl ?? config.apiUrl;
     const changed = changedSettings(olds, news);
-    if (Object.keys(changed).length > 0) await client.setSettings({ ...facts, apiUrl }, changed);
+    if (Object.keys(changed).length > 0) await applySettings(client, { ...facts, apiUrl }, changed);
     return { outs: buildOutputs({ inputs: news, facts, apiUrl, previous: olds }) };
   });
+}
+
+/**
+ * setSettings, and when its outcome stays unknown, a look once no attempt can land any more: a slow
+ * Green API may have applied it after all (with the default deadlines, an attempt that timed out
+ * leaves no time for another).
+ */
+async function applySettings(client: PartnerClient, ref: InstanceRef, changed: Settings): Promise<void> {
+  try {
+    await client.setSettings(ref, changed);
+  } catch (error) {
+    if (!isGreenApiError(error) || error.settlesAt === undefined) throw error;
+    await sleep(error.settlesAt - Date.now());
+    const live = await client.getSettings(ref).catch(() => undefined);
+    const applied = live && Object.entries(changed).every(([key, value]) => !(key in live.settings) || live.settings[key as keyof Settings] === value);
+    if (!applied) throw error;
+    log(`setSettings on instance ${ref.idInstance} got no answer, but Green API applied it: the settings are live.`);
+  }
 }

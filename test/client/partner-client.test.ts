@@ -36,7 +36,7 @@ function clientWith(options: Partial<PartnerClientOptions> = {}): PartnerClient 
     partnerToken: emulator.partnerToken,
     partnerApiUrl: emulator.url,
     apiUrl: emulator.url,
-    deadlines: { requestMs: 2_000, operationMs: 5_000 },
+    deadlines: { requestMs: 2_000, operationMs: 8_000 },
     retry: QUICK_RETRY,
     ...options,
   });
@@ -216,11 +216,30 @@ describe("for scripts", () => {
   it("fromEnv names the variable to set when one is missing or wrong", () => {
     expect(() => PartnerClient.fromEnv({})).toThrow(/GREEN_API_PARTNER_TOKEN is not set/);
     expect(() => PartnerClient.fromEnv({ GREEN_API_PARTNER_TOKEN: "t0ken", GREEN_API_URL: "api.green-api.com" })).toThrow(
-      /GREEN_API_URL must be an http\(s\) URL/,
+      /GREEN_API_URL must be an https URL/,
     );
     expect(() => PartnerClient.fromEnv({ GREEN_API_PARTNER_TOKEN: "t0ken", GREEN_API_REQUEST_TIMEOUT_SECONDS: "soon" })).toThrow(
       /GREEN_API_REQUEST_TIMEOUT_SECONDS must be a positive number/,
     );
+    // One operation must have room to wait out a write Green API performs late (3 request deadlines + 1 s), after a lookup.
+    expect(() =>
+      PartnerClient.fromEnv({ GREEN_API_PARTNER_TOKEN: "t0ken", GREEN_API_REQUEST_TIMEOUT_SECONDS: "60", GREEN_API_OPERATION_TIMEOUT_SECONDS: "120" }),
+    ).toThrow(/GREEN_API_OPERATION_TIMEOUT_SECONDS must be at least 3 × GREEN_API_REQUEST_TIMEOUT_SECONDS \+ 2 \(182 s/);
+  });
+
+  it("sends credentials only over TLS: plain http only to loopback hosts, refused before any request", async () => {
+    const plain = "http://api.green-api.com";
+    expect(() => PartnerClient.fromEnv({ GREEN_API_PARTNER_TOKEN: "t0ken", GREEN_API_PARTNER_API_URL: plain })).toThrow(
+      /GREEN_API_PARTNER_API_URL must be an https URL: Green API tokens travel in the URL path/,
+    );
+    expect(() => new PartnerClient({ partnerToken: "t0ken", apiUrl: "http://10.0.0.7:8080" })).toThrow(/PartnerClient: apiUrl must be an https URL/);
+    const before = emulator.requests.length;
+    const ref = { idInstance: 1, apiTokenInstance: "t0ken", apiUrl: "http://7103.api.greenapi.com" };
+    await expect(client.getStateInstance(ref)).rejects.toThrow(/the instance's apiUrl must be an https URL/);
+    expect(emulator.requests.length).toBe(before);
+    for (const url of ["http://127.0.0.1:7700", "http://localhost:7700", "http://[::1]:7700", "https://7103.api.greenapi.com"]) {
+      expect(() => new PartnerClient({ partnerToken: "t0ken", partnerApiUrl: url, apiUrl: url })).not.toThrow();
+    }
   });
 
   it("pulumi-greenapi/client loads without @pulumi/pulumi (the package root does load it)", async () => {

@@ -67,6 +67,17 @@ test("a fault scoped to an idInstance leaves other instances alone, including a 
   expect((await remove(b)).json).toEqual({ deleteInstanceAccount: true });
 });
 
+test("a fault aimed at a name hits only createInstance for that name; clearFaults(target) drops only those aimed there", async () => {
+  emulator.injectFault({ method: "createInstance", kind: "status", status: 503, name: "b", times: 5 });
+  emulator.injectFault({ method: "createInstance", kind: "status", status: 502, name: "c" });
+  expect((await call(emulator.url, "POST", createPath, { name: "a" })).status).toBe(200);
+  expect((await call(emulator.url, "POST", createPath, { name: "b" })).status).toBe(503);
+  emulator.clearFaults({ name: "b" });
+  expect((await call(emulator.url, "POST", createPath, { name: "b" })).status).toBe(200);
+  expect((await call(emulator.url, "POST", createPath, { name: "c" })).status).toBe(502);
+  expect(emulator.list().map((i) => i.name)).toEqual(["a", "b"]);
+});
+
 test("drop: the socket closes without an answer and nothing is created", async () => {
   emulator.injectFault({ method: "createInstance", kind: "drop" });
   const result = await rawRequest(emulator.url, "POST", createPath, { name: "dropped" });

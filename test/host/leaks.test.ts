@@ -14,7 +14,7 @@ let stack: TestStack;
 beforeAll(async () => {
   stack = await startStack({
     emulator: { partnerToken: PARTNER_TOKEN },
-    config: () => ({ "greenapi:requestTimeoutSeconds": "1", "greenapi:operationTimeoutSeconds": "2" }),
+    config: () => ({ "greenapi:requestTimeoutSeconds": "1", "greenapi:operationTimeoutSeconds": "5" }),
   });
 });
 afterAll(async () => {

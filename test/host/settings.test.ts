@@ -121,7 +121,7 @@ describe("settings through Pulumi's provider host", () => {
         // Nothing listens here: only the per-instance apiUrl can reach the instance API.
         "greenapi:apiUrl": "http://127.0.0.1:9",
         "greenapi:requestTimeoutSeconds": "2",
-        "greenapi:operationTimeoutSeconds": "3",
+        "greenapi:operationTimeoutSeconds": "8",
       }),
     });
     try {

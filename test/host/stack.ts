@@ -72,10 +72,10 @@ export async function startStack(options: {
  * One stack for a test file: started before its tests and closed after them; before each test the
  * emulator is quiet again (no faults, latency or rate limits) and the stack empty.
  */
-export function useStack(): TestStack {
+export function useStack(options?: Parameters<typeof startStack>[0]): TestStack {
   const stack = {} as TestStack;
   beforeAll(async () => {
-    Object.assign(stack, await startStack());
+    Object.assign(stack, await startStack(options));
   });
   afterAll(async () => {
     await stack.close?.();
@@ -84,6 +84,7 @@ export function useStack(): TestStack {
     stack.emulator.setRateLimit(false);
     stack.emulator.setLatency(0);
     stack.emulator.clearFaults();
+    await stack.emulator.lateRequestsPerformed();
     await stack.engine.destroy();
     stack.emulator.resetCounts();
   });

@@ -207,7 +207,7 @@ describe("PartnerClient.getInstances against the emulator", () => {
     client = new PartnerClient({
       partnerToken: emulator.partnerToken,
       partnerApiUrl: emulator.url,
-      deadlines: { requestMs: 2_000, operationMs: 5_000 },
+      deadlines: { requestMs: 2_000, operationMs: 8_000 },
     });
   });
   afterEach(async () => {
