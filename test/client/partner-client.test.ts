@@ -120,6 +120,28 @@ describe("partner methods", () => {
     expect(statusesOf("getInstances").length).toBeGreaterThan(1); // timeouts of a read are retried
   });
 
+  it("sends no write whose settle window (3 request deadlines + 1 s) does not fit in the operation", async () => {
+    const tight = clientWith({ deadlines: { requestMs: 1_000, operationMs: 3_000 } });
+    const error = await failure(tight.createInstance({ name: "no-room" }));
+    expect(error).toMatchObject({ code: "timeout", method: "createInstance", outcomeUnknown: false });
+    expect(error.message).toMatch(/not sent: 3 s are left in the operation's deadline, and a write needs 4 s/);
+    expect(statusesOf("createInstance")).toEqual([]);
+  });
+
+  it("ends an operation only once a setSettings that went unanswered can no longer land", async () => {
+    const quick = clientWith({ deadlines: { requestMs: 300, operationMs: 2_500 } });
+    const ref = await newInstance("late-settings");
+    emulator.injectFault({ method: "setSettings", kind: "late", delayMs: 450, idInstance: ref.idInstance, times: 10 });
+    const error = await failure(quick.operation(() => quick.setSettings(ref, { delaySendMessagesMilliseconds: 4000 })));
+    const ended = Date.now();
+    expect(error).toMatchObject({ code: "timeout", outcomeUnknown: true, settlesAt: expect.any(Number) });
+    expect(ended).toBeGreaterThanOrEqual(error.settlesAt!);
+    const attempts = emulator.requests.filter((r) => r.method === "setSettings");
+    expect(attempts.length).toBeGreaterThanOrEqual(1);
+    for (const attempt of attempts) expect(attempt.performedAt).toBeLessThan(ended);
+    expect(emulator.get(ref.idInstance)!.settings.delaySendMessagesMilliseconds).toBe(4000);
+  });
+
   it("gives the calls of one operation one deadline between them, not one each", async () => {
     const quick = clientWith({ deadlines: { requestMs: 300, operationMs: 700 } });
     const ref = await newInstance("one-deadline");
