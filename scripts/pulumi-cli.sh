@@ -1,21 +1,31 @@
 #!/usr/bin/env bash
-# npm run pulumi-cli: build the real Pulumi CLI from Go modules, once per version.
+# npm run pulumi-cli: build the real Pulumi CLI and its Node language host from
+# Go modules, once per version.
 #
-# The version is the one tools/pulumi-cli/go.mod pins (pkg/v3 and sdk/v3 at the
-# same version, go.sum committed beside it). The binaries are cached outside the
-# clone, in ${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-greenapi/pulumi-cli/v<version>/;
-# a later run that finds them only prints that directory.
+# The CLI's version is the one tools/pulumi-cli/go.mod pins (pkg/v3 and sdk/v3
+# at the same version), the language host's the sdk/v3 that
+# tools/pulumi-language-nodejs/go.mod pins; each go.sum is committed beside its
+# go.mod. The binaries are cached outside the clone, in
+# ${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-greenapi/pulumi-cli/v<CLI version>/;
+# a later run that finds them all, at the pinned versions, only prints that
+# directory.
 #
 # The directory holds:
 #   pulumi                          the CLI (github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+#   pulumi-language-nodejs          the Node language host, from sdk/v3 v3.68.0
+#                                   (github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs):
+#                                   the host's own module, never tagged, is not
+#                                   served by the module proxy this project
+#                                   reaches, and v3.68.0 is the newest sdk/v3
+#                                   that still carried it as a package. It runs
+#                                   JS and TS programs from a project directory
+#                                   (up, preview, refresh, destroy), but ignores
+#                                   Pulumi.yaml runtime options (ts-node is always
+#                                   on) and passes no root directory to the program
 #   pulumi-resource-pulumi-nodejs   a launcher for @pulumi/pulumi's dynamic provider,
 #                                   resolved from the program's directory
-# Not pulumi-language-nodejs: its Go module (never tagged) is not served by the
-# module proxy this project can reach. Without it the CLI cannot run a Node
-# program from a project directory (`pulumi up` there fails asking for the
-# nodejs language plugin), but Automation API inline programs (LocalWorkspace
-# with `program`) need no language host, and neither do login/stack/state
-# commands. A pulumi-language-nodejs already on PATH is found as usual.
+#   .pulumi-greenapi                the cache layout and the versions above
+# The CLI prefers plugins beside it, so put the directory first on PATH.
 #
 # The directory is the last line on stdout, progress goes to stderr, so:
 #   PATH="$(npm run --silent pulumi-cli | tail -n1):$PATH"
@@ -33,9 +43,20 @@ sdk_version=$(awk '$1 == "github.com/pulumi/pulumi/sdk/v3" { sub(/^v/, "", $2); 
 [ "$sdk_version" = "$version" ] ||
 	die "$mod/go.mod pins pkg/v3 v$version but sdk/v3 v$sdk_version: keep them at one version"
 
+host_mod="$root/tools/pulumi-language-nodejs"
+host_version=$(awk '$1 == "github.com/pulumi/pulumi/sdk/v3" { sub(/^v/, "", $2); print $2; exit }' "$host_mod/go.mod")
+[ -n "$host_version" ] || die "no github.com/pulumi/pulumi/sdk/v3 requirement in $host_mod/go.mod"
+
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-greenapi/pulumi-cli"
 dir="$cache_root/v$version"
-bins=(pulumi pulumi-resource-pulumi-nodejs)
+bins=(pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs)
+# Written last into a finished directory; a directory without it, or with other
+# versions (an older layout, a changed go.mod), is rebuilt. Bump the layout when
+# the set of files changes.
+stamp=.pulumi-greenapi
+stamp_text="layout 2
+pulumi v$version
+pulumi-language-nodejs v$host_version"
 
 # Prints the version a pulumi binary reports, without any network or user state.
 reported_version() {
@@ -48,11 +69,12 @@ reported_version() {
 complete() {
 	local b
 	for b in "${bins[@]}"; do [ -x "$1/$b" ] || return 1; done
+	[ "$(cat "$1/$stamp" 2>/dev/null)" = "$stamp_text" ] || return 1
 	[ "$(reported_version "$1/pulumi")" = "v$version" ]
 }
 
 if complete "$dir"; then
-	log "Pulumi CLI v$version is ready"
+	log "Pulumi CLI v$version (Node language host v$host_version) is ready"
 	printf '%s\n' "$dir"
 	exit 0
 fi
@@ -67,16 +89,26 @@ tmp=$(mktemp -d "$cache_root/.build-v$version.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 export CGO_ENABLED=0
-build() { # build <output name> <Go package>
+build() { # build <wrapper module dir> <version> <output name> <Go package> <note>
 	local start=$SECONDS
-	log "building $1 v$version with $(go env GOVERSION) (the first build downloads ~300 modules and takes 10-20 minutes on 2 cores)..."
-	(cd "$mod" && go build -trimpath -tags osusergo,grpcnotrace \
-		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
-		-o "$tmp/$1" "$2") ||
-		die "go build of $2 failed (tools/pulumi-cli/go.mod needs Go >= $(awk '$1 == "go" { print $2; exit }' "$mod/go.mod"))"
-	log "built $1 in $((SECONDS - start))s"
+	log "building $3 v$2 with $(go env GOVERSION) ($5)..."
+	(cd "$1" && go build -trimpath -tags osusergo,grpcnotrace \
+		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$2" \
+		-o "$tmp/$3" "$4") ||
+		die "go build of $4 failed (${1#"$root"/}/go.mod needs Go >= $(awk '$1 == "go" { print $2; exit }' "$1/go.mod"))"
+	log "built $3 in $((SECONDS - start))s"
 }
-build pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+if [ -x "$dir/pulumi" ] && [ "$(reported_version "$dir/pulumi")" = "v$version" ]; then
+	# An earlier, incomplete directory (say, from before the language host was
+	# built here) already has this CLI: keep it rather than rebuild it.
+	log "reusing pulumi v$version from $dir"
+	cp "$dir/pulumi" "$tmp/pulumi"
+else
+	build "$mod" "$version" pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+		"the first build downloads ~300 modules and takes 10-20 minutes on 2 cores"
+fi
+build "$host_mod" "$host_version" pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
+	"the first build downloads ~60 modules and takes about a minute"
 
 # The CLI runs this "bundled" plugin, from PATH or from its own directory, with
 # the program's directory as the working directory.
@@ -92,10 +124,11 @@ exec node "$script" "$@"
 EOF
 install -m 0755 "$tmp/launcher" "$tmp/pulumi-resource-pulumi-nodejs"
 rm -f "$tmp/launcher"
-chmod 0755 "$tmp/pulumi"
+chmod 0755 "$tmp/pulumi" "$tmp/pulumi-language-nodejs"
 
 got=$(reported_version "$tmp/pulumi")
 [ "$got" = "v$version" ] || die "the built pulumi reports version '$got', not v$version"
+printf '%s\n' "$stamp_text" >"$tmp/$stamp"
 
 chmod 0755 "$tmp"
 if [ -e "$dir" ]; then
@@ -106,5 +139,5 @@ fi
 mv "$tmp" "$dir"
 trap - EXIT
 complete "$dir" || die "could not move the build into $dir"
-log "Pulumi CLI v$version installed in $dir"
+log "Pulumi CLI v$version and Node language host v$host_version installed in $dir"
 printf '%s\n' "$dir"

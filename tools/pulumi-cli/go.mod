@@ -1,9 +1,10 @@
 // Pins the Pulumi CLI that `npm run pulumi-cli` (scripts/pulumi-cli.sh) builds
 // from Go modules. pkg/v3 and sdk/v3 stay at the same version; the replace line
 // is copied from pkg/go.mod at that tag (go ignores a dependency's replaces).
-// The Node language host (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3,
-// never tagged) is not listed: the module proxy this project reaches serves no
-// version of it.
+// The Node language host is not listed: its module
+// (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3, never
+// tagged) is not served by the module proxy this project reaches, so it is
+// built from an older sdk/v3 in its own wrapper, tools/pulumi-language-nodejs.
 module pulumi-greenapi/tools/pulumi-cli
 
 go 1.26.6
