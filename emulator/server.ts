@@ -67,7 +67,11 @@ export class GreenApiEmulator {
     this.latencyMs = options.latencyMs ?? 0;
     this.limiter = new RateLimiter(options.rateLimit ?? false);
     this.log = options.log ?? (() => {});
-    this.store = new InstanceStore({ firstId: options.firstId ?? DEFAULT_FIRST_ID, startupMs: options.startupMs ?? 0 });
+    this.store = new InstanceStore({
+      firstId: options.firstId ?? DEFAULT_FIRST_ID,
+      startupMs: options.startupMs ?? 0,
+      createDefaults: options.createDefaults,
+    });
     if (options.statePath) this.persistTo(options.statePath);
     this.server = createServer((req, res) => void this.handle(req, res));
   }

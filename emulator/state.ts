@@ -39,6 +39,8 @@ export interface StoredState {
 export interface StoreOptions {
   firstId: number;
   startupMs: number;
+  /** What a created instance has for the settings createInstance did not name, over defaultSettings(). */
+  createDefaults?: Settings;
 }
 
 export class InstanceStore {
@@ -60,7 +62,7 @@ export class InstanceStore {
   }
 
   create(name: string, settings: Settings, now = Date.now()): InstanceRecord {
-    const record = completeRecord({ name, settings }, this.nextId++, now);
+    const record = completeRecord({ name, settings: { ...this.options.createDefaults, ...settings } }, this.nextId++, now);
     if (this.options.startupMs > 0) {
       record.buildingUntil = now + this.options.startupMs / 2;
       record.readyAt = now + this.options.startupMs;

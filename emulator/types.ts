@@ -118,6 +118,12 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
   /** Default 1101728000. */
   firstId?: number;
+  /**
+   * What a new instance has for the settings createInstance did not name (wire values, e.g.
+   * `{ outgoingWebhook: "yes" }`). By default everything is off and the delay is 5000 ms; Green API's
+   * own documents disagree on these defaults, so tests can try others.
+   */
+  createDefaults?: Settings;
 }
 
 export interface RecordedRequest {

@@ -46,16 +46,6 @@ export type WireSettings = {
 export const DELAY_MIN_MS = 500;
 export const DELAY_MAX_MS = 600_000;
 
-/**
- * What a new instance has for the settings createInstance was not given: Green API documents that
- * they start off. (Its default sending delay is not documented, so it is learned on refresh.)
- */
-export const CREATE_DEFAULTS: Settings = {
-  webhookUrl: "",
-  webhookUrlToken: "",
-  ...Object.fromEntries(SETTING_FLAGS.map((name) => [name, false])),
-};
-
 const FLAG_SET: ReadonlySet<string> = new Set(SETTING_FLAGS);
 
 export function isSettingFlag(name: string): name is SettingFlag {

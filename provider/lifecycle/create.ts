@@ -15,7 +15,6 @@ import { GreenApiError, isGreenApiError } from "../greenapi/errors";
 import { sleep } from "../greenapi/pacer";
 import type { ListRequest } from "../greenapi/instance-list";
 import type { InstanceListItem } from "../greenapi/client";
-import { CREATE_DEFAULTS } from "../greenapi/settings";
 import { log, operation } from "./errors";
 import { initFailure } from "./init-failure";
 import { AUTO_NAME_KEY, settingsOf, type InstanceInputs } from "./inputs";
@@ -68,10 +67,7 @@ export async function create(inputs: CreateInputs): Promise<{ id: string; outs: 
         () => undefined,
       ));
     const live = await observeState(client, { ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl });
-    // A new instance has Green API's defaults for what was not declared; one that existed has
-    // settings of its own, learned on the next refresh.
-    const previous = existing ? {} : CREATE_DEFAULTS;
-    return { id: String(facts.idInstance), outs: buildOutputs({ inputs, facts, apiUrl, listed, live, previous }) };
+    return { id: String(facts.idInstance), outs: buildOutputs({ inputs, facts, apiUrl, listed, live }) };
   });
 }
 

@@ -4,8 +4,8 @@
  * resource class, since a dynamic provider cannot return secrets itself).
  */
 import type { InstanceListItem } from "../greenapi/client";
-import type { Settings } from "../greenapi/settings";
-import { AUTO_NAME_KEY, dropUndefined, type InstanceInputs } from "./inputs";
+import { SETTING_NAMES, type Settings } from "../greenapi/settings";
+import { AUTO_NAME_KEY, dropUndefined, settingsOf, type InstanceInputs } from "./inputs";
 import type { LiveInstance } from "./live";
 
 export interface InstanceOutputs extends Omit<InstanceInputs, typeof AUTO_NAME_KEY> {
@@ -38,7 +38,10 @@ export interface InstanceFacts {
 }
 
 export interface OutputParts {
-  /** Checked inputs as declared (create, update); for a refresh, the previous outputs stand in. */
+  /**
+   * Checked inputs as declared (create, update); for a refresh, what the previous outputs say was
+   * declared. Only the settings named here are in the outputs (see buildOutputs).
+   */
   inputs: InstanceInputs;
   facts: InstanceFacts;
   apiUrl: string;
@@ -50,13 +53,22 @@ export interface OutputParts {
   previous?: Partial<InstanceOutputs>;
 }
 
+/**
+ * The outputs carry only the settings the program declares: Green API's defaults for the others are
+ * documented inconsistently (flags "off" or "yes", a delay of 500, 3000 or 5000 ms) and a new
+ * instance may report stale values for a while, so showing them would make the first refresh after
+ * `up` report changes nobody made. Undeclared settings are Green API's (or the console's) to keep.
+ */
 export function buildOutputs({ inputs, facts, apiUrl, listed, live, previous = {} }: OutputParts): InstanceOutputs {
   const { [AUTO_NAME_KEY]: _autoName, __provider: _provider, ...declared } = inputs as InstanceInputs & { __provider?: unknown };
-  const settings: Settings = live?.settings ?? {};
+  const managed = new Set(Object.keys(settingsOf(declared)));
+  const only = (settings: object) => Object.fromEntries(Object.entries(settings).filter(([name]) => !SETTING_NAMES.includes(name as never) || managed.has(name)));
+  // Live values are the truth for what is managed; an undeclared setting is dropped from the outputs.
+  const settings: Settings = only(live?.settings ?? {});
   // Green API may stop returning tokens in getInstances; the one from create is authoritative.
   const apiTokenInstance = facts.apiTokenInstance || listed?.apiTokenInstance || "";
   return dropUndefined({
-    ...previous,
+    ...only(previous),
     ...declared,
     ...settings,
     idInstance: facts.idInstance,

@@ -82,7 +82,9 @@ interface Expected {
   doc: string;
 }
 
-const retried = (doc = "retried, succeeds"): Expected => ({ outcome: "success", requests: 2, doc });
+// A repeatable request is retried until it succeeds: on a busy machine a retry may itself run into
+// the short deadline and be retried once more, so these cells allow one request more.
+const retried = (doc = "retried, succeeds"): Expected => ({ outcome: "success", requests: [2, 3], doc });
 const recreated = (doc = "outcome unknown: the name is looked up until 3 request deadlines after the attempt; absent, so created again: one instance"): Expected => ({
   outcome: "success",
   requests: 2,
@@ -90,7 +92,7 @@ const recreated = (doc = "outcome unknown: the name is looked up until 3 request
 });
 const rewritten = (doc = "outcome unknown: retried with the same settings; ends once the first attempt can no longer land"): Expected => ({
   outcome: "success",
-  requests: 2,
+  requests: [2, 3],
   doc,
 });
 const afterError = (op: Op) =>
@@ -304,7 +306,7 @@ async function runCell({ op, fault, expected, resource }: Cell): Promise<void> {
     if ("error" in result) throw result.error;
     expectDone(stack.emulator, op, engine, result.steps, id);
     expectInvariants(stack.emulator, resource, 1);
-    if (fault === "lost response" && op === "delete") expect(engine.output()).toContain(`instance ${id} was already deleted`);
+    if (fault === "lost response" && op === "delete") await outputShows(engine, `instance ${id} was already deleted`);
   } else {
     if (!("error" in result)) throw new Error(`expected ${op} to fail, but it succeeded: ${JSON.stringify(result.steps)}`);
     const error = result.error as HostError;
@@ -321,6 +323,14 @@ async function runCell({ op, fault, expected, resource }: Cell): Promise<void> {
     expectInvariants(stack.emulator, resource, 1);
   }
   expectNoCredentials(stack, engine.output());
+}
+
+/** The host's output reaches us through a pipe, which on a busy machine can lag behind the gRPC answer. */
+async function outputShows(engine: Engine, text: string): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !engine.output().includes(text) && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(engine.output()).toContain(text);
 }
 
 async function declare(stack: TestStack, resource: string, settings: object) {
