@@ -31,6 +31,28 @@ export function findPulumiCli(path = process.env.PATH ?? ""): string | undefined
   return undefined;
 }
 
+/**
+ * Set (to anything but "" or "0") where the CLI suite must run, as in CI: a missing `pulumi` then
+ * fails the suite instead of skipping it.
+ */
+export const REQUIRE_CLI_ENV = "GREENAPI_REQUIRE_PULUMI_CLI";
+
+/**
+ * The CLI for a test file, or undefined (the file then skips, saying why on stderr) — unless
+ * REQUIRE_CLI_ENV says the CLI must be there.
+ */
+export function pulumiCliForTests(file: string): string | undefined {
+  const cli = findPulumiCli();
+  if (cli) return cli;
+  const required = process.env[REQUIRE_CLI_ENV];
+  if (required && required !== "0") {
+    throw new Error(`${file}: no pulumi CLI on PATH, and ${REQUIRE_CLI_ENV} is set: run \`npm run pulumi-cli\` and put the directory it prints first on PATH.`);
+  }
+  // Straight to stderr: jest drops console output of a suite whose tests are all skipped.
+  process.stderr.write(`${file} skipped: no pulumi CLI on PATH (npm run pulumi-cli builds one; the host-driven tests cover the lifecycle).\n`);
+  return undefined;
+}
+
 export interface CliProjectOptions {
   /** Path of the `pulumi` executable. */
   cli: string;
@@ -175,11 +197,25 @@ export class PulumiCliProject {
     }
     return {
       ...env,
-      PULUMI_BACKEND_URL: `file://${this.backendDir}`,
+      ...offlineEnvironment(join(this.dir, "home"), this.backendDir),
       PULUMI_CONFIG_PASSPHRASE: this.passphrase,
-      PULUMI_SKIP_UPDATE_CHECK: "true",
     };
   }
+}
+
+/**
+ * What keeps the CLI offline and off the user's own Pulumi home: a home and a file backend of the
+ * caller's, no update check, no plugin downloads, no prompts.
+ */
+export function offlineEnvironment(home: string, backendDir: string): Record<string, string> {
+  mkdirSync(home, { recursive: true });
+  return {
+    PULUMI_HOME: home,
+    PULUMI_BACKEND_URL: `file://${backendDir}`,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_SKIP_CONFIRMATIONS: "true",
+  };
 }
 
 export interface StackExport {

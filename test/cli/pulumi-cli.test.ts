@@ -3,13 +3,12 @@
  * with a local file backend and a passphrase secrets provider, checking that no credential is ever
  * stored in clear text by the backend (state, backups, history) or printed by the CLI.
  *
- * Runs only where a `pulumi` CLI is on PATH. It cannot be installed on the machine this project is
- * developed on (a Go binary downloaded from outside the npm registry); there, the same lifecycle is
- * proven through Pulumi's own provider host (test/host/, test/package/).
+ * Runs where a `pulumi` CLI is on PATH (`npm run pulumi-cli` builds one from Go modules; CI puts it
+ * there and sets GREENAPI_REQUIRE_PULUMI_CLI, so a missing CLI fails instead of skipping).
  */
 import { join, resolve } from "node:path";
 import { GreenApiEmulator } from "../../emulator";
-import { findPulumiCli, PulumiCliProject, type StackExport } from "../../harness/pulumi-cli";
+import { pulumiCliForTests, PulumiCliProject, type StackExport } from "../../harness/pulumi-cli";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
 const INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";
@@ -18,12 +17,8 @@ const WEBHOOK_TOKEN = "cli-test-webhook-credential-7f3a";
 // The SDK's marker for a secret value; in a stored checkpoint it sits beside the ciphertext.
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
-const cli = findPulumiCli();
+const cli = pulumiCliForTests("test/cli/pulumi-cli.test.ts");
 const suite = cli ? describe : describe.skip;
-if (!cli) {
-  // Straight to stderr: jest drops console output of a suite whose tests are all skipped.
-  process.stderr.write("test/cli/pulumi-cli.test.ts skipped: no pulumi CLI on PATH (the host-driven tests cover the lifecycle).\n");
-}
 
 suite(cli ? `examples/basic through the pulumi CLI (${cli})` : "examples/basic through the pulumi CLI — skipped: no pulumi CLI on PATH", () => {
   let emulator: GreenApiEmulator;
