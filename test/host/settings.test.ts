@@ -50,6 +50,17 @@ describe("settings through Pulumi's provider host", () => {
     expect(stack.emulator.get(Number(id))!.settings).toMatchObject({ webhookUrl: "https://declared.example.com/h", incomingWebhook: "yes" });
   });
 
+  it("reads an instance's state and settings side by side on refresh, not one after the other", async () => {
+    await stack.engine.up(goals(await stack.declare({ bot: { incomingWebhook: true } })));
+    const idInstance = Number(onlyEntry().id);
+    stack.emulator.resetCounts();
+    // getStateInstance hangs until its deadline: getSettings must not wait for it.
+    stack.emulator.injectFault({ method: "getStateInstance", kind: "hang", idInstance });
+    expect((await stack.engine.refresh()).map((s) => s.op)).toEqual(["refresh-same"]);
+    const order = stack.emulator.requests.filter((r) => r.idInstance === idInstance).map((r) => `${r.method}:${r.status}`);
+    expect(order).toEqual(["getStateInstance:0", "getSettings:200", "getStateInstance:200"]);
+  });
+
   it("refreshes an instance still being built (401, null, starting) without failing or reporting drift", async () => {
     await stack.engine.up(goals(await stack.declare({ bot: { webhookUrl: "https://a.example.com/h" } })));
     const { id, outputs } = onlyEntry();
