@@ -21,6 +21,8 @@ import { GreenApiInstance } from "../provider/resource";
 import { accountState } from "./account-state";
 import { naiveProvider, oursProvider, wholeClosureProvider } from "./providers";
 import { peakRss, REPO_ROOT, startHost } from "./stack";
+import { cliRefresh, type CliRefresh } from "./cli-refresh";
+import { findPulumiCli } from "../harness/pulumi-cli";
 
 const SIZES = [10, 100, 1_000];
 /** Per answer; makes requests overlap as they would against Green API, so sharing has something to share. */
@@ -28,6 +30,9 @@ const LATENCY_MS = 50;
 /** Deleted instances stay listed for ~3 months; churn leaves some in every real account. */
 const DELETED_SHARE = 0.1;
 const OVERHEAD_SAMPLES = 300;
+/** The CLI refresh: N instances, at these --parallel values (8 is the CLI's default here, 4 × CPUs). */
+const CLI_N = 200;
+const CLI_PARALLELS = [8, 32];
 const WARMUP_SAMPLES = 30;
 
 interface RefreshResult {
@@ -64,8 +69,10 @@ async function main(): Promise<void> {
   }
   const overhead = await perOperation(ours, naive);
   log(`per-operation overhead done`);
+  const cli = findPulumiCli();
+  const cliRefreshes = cli ? await cliRefresh(cli, CLI_N, CLI_PARALLELS, LATENCY_MS, log) : undefined;
 
-  const report = render({ refreshes, overhead, ours, whole, seconds: (performance.now() - started) / 1000 });
+  const report = render({ refreshes, overhead, ours, whole, cliRefreshes, seconds: (performance.now() - started) / 1000 });
   console.log(`\n${report}`);
   writeFileSync(join(REPO_ROOT, "bench", "results.md"), report);
   log(`written to bench/results.md`);
@@ -191,6 +198,7 @@ function render(r: {
   overhead: Overhead;
   ours: string;
   whole: { text: string } | { error: string };
+  cliRefreshes?: CliRefresh[];
   seconds: number;
 }): string {
   const largest = r.refreshes[r.refreshes.length - 1];
@@ -241,6 +249,7 @@ function render(r: {
     "1 request/second per instance and method, so they go back to back). At N = 1,000 those calls, not the",
     "list, set the wall time; the baseline also downloads the whole account once per resource.",
     "",
+    ...renderCliRefresh(r.cliRefreshes),
     `## Peak memory of the provider host (VmHWM) during the refresh`,
     "",
     "| N | ours | baseline | baseline ÷ ours |",
@@ -311,3 +320,32 @@ main().catch((error) => {
   console.error(error);
   process.exit(1);
 });
+
+function renderCliRefresh(results: CliRefresh[] | undefined): string[] {
+  const heading = `## \`pulumi refresh\` through the real CLI (N = ${CLI_N}, emulator latency ${LATENCY_MS} ms)`;
+  if (!results) return [heading, "", "Skipped: no `pulumi` on PATH (`npm run pulumi-cli` builds one).", ""];
+  return [
+    heading,
+    "",
+    "Floor: ceil(N / P) waves of one instance-API round trip (a read's getStateInstance and getSettings go out",
+    "side by side), plus the one shared getInstances. The CLI's own cost (start-up, the language and provider",
+    "plugins) is measured as the same command on a stack of one instance, and shown apart.",
+    "",
+    "| --parallel P | wall | CLI's own (1 instance) | floor | wall ÷ floor | (wall − CLI's own) ÷ floor | getInstances |",
+    "|---:|---:|---:|---:|---:|---:|---:|",
+    ...results.map((c) =>
+      row([
+        String(c.parallel),
+        fmtMs(c.wallMs),
+        fmtMs(c.fixedMs),
+        fmtMs(c.floorMs),
+        ratio(c.wallMs, c.floorMs),
+        ratio(Math.max(0, c.wallMs - c.fixedMs), c.floorMs),
+        String(c.getInstances),
+      ]),
+    ),
+    "",
+    `One instance-API round trip measured here: ${fmtMs(results[0].roundTripMs)}.`,
+    "",
+  ];
+}
