@@ -132,10 +132,15 @@ export function randomName(prefix: string, seed?: Buffer): string {
   return `${prefix}-${Array.from(bytes.subarray(0, 7), (byte) => NAME_ALPHABET[byte % NAME_ALPHABET.length]).join("")}`;
 }
 
-/** The inputs a set of outputs stands for: the name and every setting, as refreshed. */
-export function inputsFromOutputs(outputs: InstanceInputs): InstanceInputs {
+/**
+ * The inputs a set of outputs stands for: the name and every (declared) setting, as refreshed. The
+ * outputs always name the API host in use; it was declared only if it is not the provider's default
+ * (`defaultApiUrl`), and an input the program never had would show as a change on the next `up`.
+ */
+export function inputsFromOutputs(outputs: InstanceInputs, defaultApiUrl?: string): InstanceInputs {
   const { name, apiUrl, adoptIdInstance, logoutOnDelete } = outputs;
-  return dropUndefined({ name, apiUrl, adoptIdInstance, logoutOnDelete, ...settingsOf(outputs) });
+  const declaredApiUrl = apiUrl === defaultApiUrl ? undefined : apiUrl;
+  return dropUndefined({ name, apiUrl: declaredApiUrl, adoptIdInstance, logoutOnDelete, ...settingsOf(outputs) });
 }
 
 /** The engine's Struct conversion rejects undefined; absent is the honest encoding. */

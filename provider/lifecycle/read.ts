@@ -33,7 +33,7 @@ export async function read(id: string, props: InstanceOutputs): Promise<ReadResu
     const live = await observe(client, { ...facts, apiUrl });
     if (live.note) log(`instance ${idInstance}: ${live.note}; keeping its last known settings.`);
     const outs = buildOutputs({ inputs: inputsFromOutputs(props), facts, apiUrl, listed, live, previous: props });
-    return { id, props: outs, inputs: drifted(props, outs) ? inputsFromOutputs(outs) : undefined };
+    return { id, props: outs, inputs: drifted(props, outs) ? inputsFromOutputs(outs, config.apiUrl) : undefined };
   });
 }
 
