@@ -1,7 +1,9 @@
 /**
- * Provider configuration, read at run time from the stack config the engine hands to `configure`
- * (or from the environment) — never captured into the serialized provider, so no credential can
- * end up in `__provider` in the state file.
+ * Provider configuration: read once, when the engine configures the provider (`configure`, which
+ * Pulumi's dynamic host calls before a process's first Check or CRUD call), from the stack config
+ * it hands over or else the environment — never captured into the serialized provider, so no
+ * credential can end up in `__provider` in the state file. A malformed value fails there, naming
+ * its key; a missing token fails only the operations that need one.
  */
 import { PartnerClient } from "../greenapi/client";
 import {
@@ -23,36 +25,49 @@ export { ConfigurationError };
 
 type Lookup = (key: string) => string | undefined;
 
-let stackConfig: Lookup = () => undefined;
-let cached: { fingerprint: string; client: PartnerClient; config: ProviderConfig } | undefined;
+/** What configure made of the configuration: the client, or why there is none. */
+type Configured = { settings: ClientSettings; client?: { client: PartnerClient; config: ProviderConfig } } | { error: ConfigurationError };
 
-/** Called by the provider's `configure` with the engine's stack config. */
-export function setStackConfig(lookup: Lookup): void {
-  stackConfig = lookup;
+let configured: Configured | undefined;
+
+/** Called by the provider's `configure` with the engine's stack config. Throws on a malformed value. */
+export function configureProvider(stackConfig: Lookup, env: NodeJS.ProcessEnv = process.env): void {
+  configured = resolve(stackConfig, env);
+  if ("error" in configured) throw configured.error;
 }
 
-/** Stack config first, then the environment variable. */
-function resolveConfig(env: NodeJS.ProcessEnv = process.env): ProviderConfig {
-  const settings = readClientSettings(
-    (setting) => stackConfig(CONFIG_KEYS[setting].key)?.trim() || env[CONFIG_KEYS[setting].env],
-    (setting) => `${CONFIG_KEYS[setting].key} (or ${CONFIG_KEYS[setting].env})`,
-  );
-  if (!settings.partnerToken) {
+/** Throws what configure threw: Pulumi's host keeps using a provider whose configure failed. */
+export function assertConfigured(): void {
+  if (configured && "error" in configured) throw configured.error;
+}
+
+/** The client every operation of this process shares. */
+export function partnerClient(): { client: PartnerClient; config: ProviderConfig } {
+  // Without a configure call (an older host), the environment alone.
+  configured ??= resolve(() => undefined, process.env);
+  if ("error" in configured) throw configured.error;
+  if (!configured.client) {
     const { key, env: variable } = CONFIG_KEYS.partnerToken;
     throw new ConfigurationError(
       `No Green API partner token: run \`pulumi config set --secret ${key} <token>\` ` +
         `or set the ${variable} environment variable (the token is in the partner console).`,
     );
   }
-  return { ...settings, partnerToken: settings.partnerToken };
+  return configured.client;
 }
 
-/** One client per distinct configuration, shared by every resource the host serves. */
-export function partnerClient(env: NodeJS.ProcessEnv = process.env): { client: PartnerClient; config: ProviderConfig } {
-  const config = resolveConfig(env);
-  const fingerprint = JSON.stringify(config);
-  if (cached?.fingerprint !== fingerprint) {
-    cached = { fingerprint, config, client: new PartnerClient(config) };
+/** Stack config first, then the environment variable. */
+function resolve(stackConfig: Lookup, env: NodeJS.ProcessEnv): Configured {
+  try {
+    const settings = readClientSettings(
+      (setting) => stackConfig(CONFIG_KEYS[setting].key)?.trim() || env[CONFIG_KEYS[setting].env],
+      (setting) => `${CONFIG_KEYS[setting].key} (or ${CONFIG_KEYS[setting].env})`,
+    );
+    if (!settings.partnerToken) return { settings };
+    const config = { ...settings, partnerToken: settings.partnerToken };
+    return { settings, client: { client: new PartnerClient(config), config } };
+  } catch (error) {
+    if (error instanceof ConfigurationError) return { error };
+    throw error;
   }
-  return { client: cached.client, config: cached.config };
 }

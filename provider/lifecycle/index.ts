@@ -3,7 +3,7 @@
  * call time inside Pulumi's provider host. Plain functions over plain data; nothing here is
  * serialized into state.
  */
-import { setStackConfig } from "./config";
+import { assertConfigured, configureProvider } from "./config";
 import { create } from "./create";
 import { deleteInstance } from "./delete";
 import { diff as diffInputs, type DiffResult } from "./diff";
@@ -16,8 +16,9 @@ export { SECRET_OUTPUTS, type InstanceOutputs } from "./outputs";
 export { AUTO_NAME_KEY, type InstanceInputs } from "./inputs";
 export { CONFIG_KEYS, ConfigurationError } from "./config";
 
+/** The configuration, read and checked once per provider process: a bad value fails `pulumi preview`. */
 export async function configure(request: { config: { get(key: string): string | undefined } }): Promise<void> {
-  setStackConfig((key) => request.config.get(key));
+  configureProvider((key) => request.config.get(key));
 }
 
 /** Validation only, no network: runs on every preview. */
@@ -25,6 +26,7 @@ export async function check(
   olds: Record<string, unknown>,
   news: Record<string, unknown>,
 ): Promise<{ inputs: Record<string, unknown>; failures?: CheckFailure[] }> {
+  assertConfigured();
   const failures = validateInputs(news);
   if (failures.length > 0) return { inputs: news, failures };
   return { inputs: normalizeInputs(news, olds ?? {}) as unknown as Record<string, unknown> };

@@ -2,7 +2,7 @@
  * GreenApiInstance through Pulumi's own provider host, driven over gRPC in the engine's order,
  * against the emulator: the proof that `pulumi up`, `refresh` and `destroy` do the right thing.
  */
-import { HostError, CheckFailedError, ProviderHost, withoutDeveloperSettings } from "../../harness";
+import { HostError, CheckFailedError, ProviderHost, startConfiguredHost, withoutDeveloperSettings } from "../../harness";
 import { INSTANCE_TYPE, goals, startStack, useStack } from "./stack";
 
 const stack = useStack();
@@ -221,6 +221,26 @@ describe("a rejected partner token", () => {
       expect(stackWithBadToken.engine.state.size).toBe(0);
     } finally {
       await stackWithBadToken.close();
+    }
+  });
+
+  it.each([
+    ["greenapi:apiUrl", "http://api.green-api.com", /greenapi:apiUrl \(or GREEN_API_URL\) must be an https URL/],
+    ["greenapi:partnerApiUrl", "api.green-api.com", /greenapi:partnerApiUrl \(or GREEN_API_PARTNER_API_URL\) must be an https URL/],
+    ["greenapi:operationTimeoutSeconds", "10", /greenapi:operationTimeoutSeconds \(or GREEN_API_OPERATION_TIMEOUT_SECONDS\) must be at least/],
+    ["greenapi:requestTimeoutSeconds", "soon", /greenapi:requestTimeoutSeconds \(or GREEN_API_REQUEST_TIMEOUT_SECONDS\) must be a positive number/],
+  ])("a malformed %s fails at the first check (pulumi preview), naming the key, before any request", async (key, value, message) => {
+    const host = await startConfiguredHost({ ...stack.config, [key]: value }, { programDir: stack.programDir });
+    try {
+      const [registration] = await stack.declare({ bot: {} });
+      const urn = "urn:pulumi:dev::test::" + INSTANCE_TYPE + "::bot";
+      await expect(host.check(urn, {}, registration.inputs)).rejects.toThrow(message);
+      // Every later call of the process fails the same way, not with an unconfigured provider.
+      await expect(host.check(urn, {}, registration.inputs)).rejects.toThrow(message);
+      await expect(host.create(urn, registration.inputs)).rejects.toThrow(message);
+      expect(stack.emulator.requests).toEqual([]);
+    } finally {
+      await host.stop();
     }
   });
 
