@@ -293,6 +293,8 @@ export class PartnerClient {
       throw new GreenApiError(
         { code: "malformed_response", method: call.method },
         `the answer does not have the documented shape (${wire.describeIssues(parsed.error)})`,
+        undefined,
+        { cause: parsed.error },
       );
     }
     return parsed.data;

@@ -9,6 +9,7 @@ export type GreenApiErrorCode =
   | "not_found" // the instance does not exist (or no longer does)
   | "rate_limited" // HTTP 429, retried until the time budget ran out
   | "invalid_request" // HTTP 400: Green API rejected what we sent
+  | "instance_deleted" // the instance API says the instance has been deleted (HTTP 400 "Instance is deleted")
   | "server_error" // HTTP 5xx, retried until the time budget ran out
   | "timeout" // a deadline passed before Green API answered
   | "connection_failed" // the connection was refused or dropped
@@ -27,6 +28,8 @@ export interface GreenApiErrorDetails {
   outcomeUnknown?: boolean;
   /** Server's Retry-After, in milliseconds, when it sent one. */
   retryAfterMs?: number;
+  /** True when the request never left (refused connection, no time left): nothing can have happened. */
+  notSent?: boolean;
   /**
    * For a write whose outcome is unknown: the time (epoch ms) by which Green API will have performed
    * it, if it ever does (see settleWindowMs). A lookup sent after it is conclusive.
@@ -34,22 +37,35 @@ export interface GreenApiErrorDetails {
   settlesAt?: number;
 }
 
-// Each says what to do next. Retryable failures were already retried within the deadlines by the
-// time a user reads one, so "run again" is advice for later, not a retry we skipped.
-const ADVICE: Record<GreenApiErrorCode, string> = {
+// Each says what to do next, in the client's own terms (its options and GREEN_API_* variables; the
+// Pulumi provider re-words them for stack config). Retryable failures were already retried within the
+// deadlines by the time a user reads one, so "run again" is advice for later, not a retry we skipped.
+export const ADVICE: Record<GreenApiErrorCode, string> = {
   unauthorized: "Check the token: Green API rejected it.",
   not_found: "The instance does not exist in this account (deleted, or a wrong idInstance); check the idInstance in the partner console.",
   rate_limited: "Green API is rate limiting this account or instance; wait a minute and run again.",
   invalid_request: "Green API rejected the request; check the value it names.",
+  instance_deleted: "The instance has been deleted; check the idInstance in the partner console.",
   server_error: "Green API is failing; run again later. If it persists, check https://green-api.com status.",
   timeout:
-    "Green API did not answer in time; run again, or raise greenapi:requestTimeoutSeconds (each request, default 30) " +
-    "or greenapi:operationTimeoutSeconds (each create, read, update or delete, default 120).",
-  connection_failed: "Check the network and the API URL (greenapi:partnerApiUrl / greenapi:apiUrl), then run again.",
+    "Green API did not answer in time; run again, or raise the deadlines (the deadlines option, or " +
+    "GREEN_API_REQUEST_TIMEOUT_SECONDS, default 30, and GREEN_API_OPERATION_TIMEOUT_SECONDS, default 120).",
+  connection_failed: "Check the network and the API URL (the partnerApiUrl / apiUrl options, or GREEN_API_PARTNER_API_URL / GREEN_API_URL), then run again.",
   malformed_response:
     "Green API answered something that is not its documented JSON (an HTML page, a cut-off or empty body); " +
-    "check that greenapi:partnerApiUrl / greenapi:apiUrl point at Green API, then run again.",
+    "check that the partnerApiUrl / apiUrl options (GREEN_API_PARTNER_API_URL / GREEN_API_URL) point at Green API, then run again.",
 };
+
+/**
+ * Green API reports some conditions only as text in an HTTP 400 (instance API). Each known text is
+ * mapped to a code here, once, so nothing else branches on message text.
+ */
+const TEXT_CODES: ReadonlyArray<[RegExp, GreenApiErrorCode]> = [[/instance is deleted/i, "instance_deleted"]];
+
+/** The code for an HTTP 400's text: a known condition's, or invalid_request. */
+export function codeForRejection(text: string): GreenApiErrorCode {
+  return TEXT_CODES.find(([pattern]) => pattern.test(text))?.[1] ?? "invalid_request";
+}
 
 export class GreenApiError extends Error {
   readonly code: GreenApiErrorCode;
@@ -57,6 +73,7 @@ export class GreenApiError extends Error {
   readonly status?: number;
   readonly outcomeUnknown: boolean;
   readonly retryAfterMs?: number;
+  readonly notSent: boolean;
   readonly settlesAt?: number;
   /** What went wrong, without the method and the advice (the message has all three). */
   readonly detail: string;
@@ -70,6 +87,7 @@ export class GreenApiError extends Error {
     this.status = details.status;
     this.outcomeUnknown = details.outcomeUnknown ?? false;
     this.retryAfterMs = details.retryAfterMs;
+    this.notSent = details.notSent ?? false;
     this.settlesAt = details.settlesAt;
     this.detail = what;
     this.advice = advice;
@@ -80,15 +98,20 @@ export class GreenApiError extends Error {
    * once), or why there was no further attempt.
    */
   afterAttempts(attempts: number, elapsedMs: number, why?: string): GreenApiError {
-    const { code, method, status, outcomeUnknown, retryAfterMs, settlesAt } = this;
     const seconds = (elapsedMs / 1000).toFixed(1);
     const tried = attempts === 1 ? `1 attempt in ${seconds} s` : `${attempts} attempts in ${seconds} s`;
-    return new GreenApiError(
-      { code, method, status, outcomeUnknown, retryAfterMs, settlesAt },
-      `${this.detail}; gave up after ${tried}${why ? ` (${why})` : ""}`,
-      this.advice,
-      { cause: this },
-    );
+    return new GreenApiError(this.details, `${this.detail}; gave up after ${tried}${why ? ` (${why})` : ""}`, this.advice, { cause: this });
+  }
+
+  /** The same error with other advice (the provider words it for Pulumi users); the original is its cause. */
+  withAdvice(advice: string, detail = this.detail): GreenApiError {
+    return new GreenApiError(this.details, detail, advice, { cause: this });
+  }
+
+  /** Everything but the words. */
+  get details(): GreenApiErrorDetails {
+    const { code, method, status, outcomeUnknown, retryAfterMs, notSent, settlesAt } = this;
+    return { code, method, status, outcomeUnknown, retryAfterMs, notSent, settlesAt };
   }
 }
 

@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Agent, request } from "undici";
 import type { Dispatcher } from "undici";
-import { GreenApiError, type GreenApiErrorCode, type GreenApiErrorDetails } from "./errors";
+import { codeForRejection, GreenApiError, type GreenApiErrorCode, type GreenApiErrorDetails } from "./errors";
 import { Pacer, sleep } from "./pacer";
 import { redact, REDACTED } from "./redact";
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay, type Repeatability, type RetryPolicy } from "./retry";
@@ -147,11 +147,10 @@ export class Transport {
   private noTimeToWrite(call: Call, leftMs: number, settleMs: number): GreenApiError {
     const seconds = (ms: number) => Math.ceil(ms / 1000);
     return new GreenApiError(
-      { code: "timeout", method: call.method },
+      { code: "timeout", method: call.method, notSent: true },
       `not sent: ${seconds(Math.max(0, leftMs))} s are left in the operation's deadline, and a write needs ${seconds(settleMs)} s ` +
         "to wait out a late performance by Green API",
-      "Run again; if this happens on the first request of an operation, raise the operation deadline " +
-        "(greenapi:operationTimeoutSeconds, GREEN_API_OPERATION_TIMEOUT_SECONDS or deadlines.operationMs) to at least 3 request deadlines + 1 s.",
+      NO_TIME_TO_WRITE_ADVICE,
     );
   }
 
@@ -160,13 +159,14 @@ export class Transport {
   }
 
   private async once(call: Call, budgetMs: number, settlesAt: number | undefined): Promise<unknown> {
-    const fail: Fail = (code, what, extra = {}, advice) =>
+    const fail: Fail = (code, what, extra = {}, advice, cause) =>
       new GreenApiError(
         { code, method: call.method, ...extra, ...(extra.outcomeUnknown && settlesAt !== undefined ? { settlesAt } : {}) },
         redact(`${what} (${call.verb} ${displayUrl(call.url)})`, call.secrets),
         advice,
+        cause === undefined ? undefined : { cause },
       );
-    if (budgetMs <= 0) throw fail("timeout", "no time left in the operation's deadline");
+    if (budgetMs <= 0) throw fail("timeout", "no time left in the operation's deadline", { notSent: true });
 
     let statusCode: number;
     let headers: Record<string, string | string[] | undefined>;
@@ -188,7 +188,7 @@ export class Transport {
       // The last attempt may get only what is left of the operation's deadline.
       const limit = budgetMs < this.deadlines.requestMs ? "the operation deadline" : `${budgetMs} ms`;
       const { code, sent, what } = classifyNetworkError(cause, limit);
-      throw fail(code, what, { outcomeUnknown: sent && call.verb === "POST" });
+      throw fail(code, what, { outcomeUnknown: sent && call.verb === "POST", notSent: !sent }, undefined, cause);
     }
 
     // Only a success answer proves a POST was not performed twice; anything unreadable may hide one.
@@ -211,14 +211,17 @@ export class Transport {
         outcomeUnknown: isPost,
       });
     }
-    throw fail("invalid_request", `HTTP ${statusCode} ${quoted}`, { status: statusCode });
+    throw fail(statusCode === 400 ? codeForRejection(text) : "invalid_request", `HTTP ${statusCode} ${quoted}`, { status: statusCode });
   }
 }
 
-type Fail = (code: GreenApiErrorCode, what: string, extra?: Partial<GreenApiErrorDetails>, advice?: string) => GreenApiError;
+type Fail = (code: GreenApiErrorCode, what: string, extra?: Partial<GreenApiErrorDetails>, advice?: string, cause?: unknown) => GreenApiError;
 
-const WRONG_URL_ADVICE =
-  "Green API has no such page: check greenapi:partnerApiUrl / greenapi:apiUrl (or the resource's apiUrl) against the partner console.";
+export const WRONG_URL_ADVICE =
+  "Green API has no such page: check the partnerApiUrl / apiUrl options (GREEN_API_PARTNER_API_URL / GREEN_API_URL) against the partner console.";
+export const NO_TIME_TO_WRITE_ADVICE =
+  "Run again; if this happens on the first request of an operation, raise the operation deadline " +
+  "(the deadlines.operationMs option or GREEN_API_OPERATION_TIMEOUT_SECONDS) to at least 3 request deadlines + 1 s.";
 const QUOTA_ADVICE = "The instance's plan quota is used up; check its tariff in the Green API console.";
 
 /**
@@ -229,10 +232,10 @@ function parseBody(text: string, fail: Fail, isPost: boolean): unknown {
   let body: unknown;
   try {
     body = JSON.parse(text);
-  } catch {
+  } catch (cause) {
     const kind = looksLikeHtml(text) ? "an HTML page" : text.trim() === "" ? "an empty body" : "a body that is not JSON (cut off?)";
     // A 200 whose body was cut off is most likely a success we cannot read.
-    throw fail("malformed_response", `HTTP 200 with ${kind}`, { outcomeUnknown: isPost });
+    throw fail("malformed_response", `HTTP 200 with ${kind}`, { outcomeUnknown: isPost }, undefined, cause);
   }
   if (isErrorBody(body)) {
     const code: GreenApiErrorCode =

@@ -85,8 +85,8 @@ async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs):
     try {
       return { facts: await client.createInstance({ name, ...settingsOf(inputs) }) };
     } catch (error) {
-      // A timeout that is not an unknown outcome was never sent: no time was left for its settle window.
-      if (absent && isGreenApiError(error, "timeout") && !error.outcomeUnknown) throw nothingCreated(absent, name, error);
+      // Not sent: no time was left for another settle window.
+      if (absent && isGreenApiError(error) && error.notSent && error.code === "timeout") throw nothingCreated(absent, name, error);
       if (!isGreenApiError(error) || !(error.outcomeUnknown || waitable(error))) throw error;
       failure = error;
     }
@@ -108,7 +108,7 @@ async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs):
 async function afterRateLimit(client: PartnerClient, name: string, failure: GreenApiError): Promise<InstanceListItem | undefined> {
   await sleep(failure.retryAfterMs ?? RATE_LIMIT_WAIT_MS);
   return findAlive(client, (item) => item.name === name, { fresh: true }).catch((cause: unknown) => {
-    throw new GreenApiError({ code: failure.code, method: failure.method, status: failure.status }, failure.detail, failure.advice, { cause });
+    throw new GreenApiError(failure.details, failure.detail, failure.advice, { cause });
   });
 }
 
