@@ -17,7 +17,7 @@ const WEBHOOK_TOKEN = "cli-test-webhook-credential-7f3a";
 // The SDK's marker for a secret value; in a stored checkpoint it sits beside the ciphertext.
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
-const cli = pulumiCliForTests("test/cli/pulumi-cli.test.ts");
+const cli = pulumiCliForTests("test/cli/basic.test.ts");
 const suite = cli ? describe : describe.skip;
 
 suite(cli ? `examples/basic through the pulumi CLI (${cli})` : "examples/basic through the pulumi CLI — skipped: no pulumi CLI on PATH", () => {
