@@ -21,7 +21,7 @@ const exampleDirs = readdirSync(EXAMPLES).filter((dir) => existsSync(join(EXAMPL
 
 describe("every example type-checks", () => {
   it("finds the documented examples, each with a README", () => {
-    expect(exampleDirs).toEqual(expect.arrayContaining(["adopt", "basic", "fleet"]));
+    expect(exampleDirs).toEqual(expect.arrayContaining(["adopt", "automation", "basic", "fleet"]));
     for (const dir of exampleDirs) expect(existsSync(join(EXAMPLES, dir, "README.md"))).toBe(true);
   });
 
@@ -103,6 +103,41 @@ describe("what each example declares", () => {
     expect(retainOnDelete).toEqual({ adopted: true });
     // The comment the README points to is there.
     expect(readFileSync(join(EXAMPLES, "adopt", "index.ts"), "utf8")).toMatch(/pulumi state delete/);
+  });
+});
+
+describe("examples/automation (an inline program; test/cli/automation.test.ts runs it through the CLI)", () => {
+  const customer = { id: "acme", webhookUrl: "https://hooks.test/saas/acme", webhookUrlToken: "automation-webhook-credential" };
+
+  it("declares the customer's instance with its webhook, the token secret; exports idInstance, stateInstance and a secret qrUrl", async () => {
+    const { customerProgram } = require(join(EXAMPLES, "automation", "index.ts")) as typeof import("../../examples/automation");
+    let exports: Record<string, unknown> = {};
+    const registrations = await captureRegistrations(
+      async () => {
+        exports = (await customerProgram(customer)()) as Record<string, unknown>;
+      },
+      { project: PROJECT, config: { "greenapi:partnerToken": PARTNER_TOKEN }, secretKeys: ["greenapi:partnerToken"] },
+    );
+    expect(registrations.map((r) => [r.type, r.name])).toEqual([[INSTANCE_TYPE, "customer-acme"]]);
+    expectSecretOutputs(registrations);
+    expect(registrations[0].inputs).toMatchObject({
+      webhookUrl: customer.webhookUrl,
+      webhookUrlToken: customer.webhookUrlToken,
+      incomingWebhook: true,
+      outgoingMessageWebhook: true,
+      stateWebhook: true,
+    });
+    expect(registrations[0].secretInputs).toContain("webhookUrlToken");
+    expectNoCredentialInProvider(registrations, [customer.webhookUrlToken]);
+    expect(Object.keys(exports).sort()).toEqual(["idInstance", "qrUrl", "stateInstance"]);
+    expect(await pulumi.isSecret(exports.qrUrl as pulumi.Output<unknown>)).toBe(true);
+  });
+
+  it("refuses a customer id that cannot be a stack name, before running any pulumi command", async () => {
+    const { customerStack } = require(join(EXAMPLES, "automation", "index.ts")) as typeof import("../../examples/automation");
+    await expect(customerStack({ ...customer, id: "Acme Inc" }, { partnerToken: PARTNER_TOKEN })).rejects.toThrow(
+      'customer id "Acme Inc" must be lowercase letters, digits and dashes (at most 40)',
+    );
   });
 });
 

@@ -1,0 +1,41 @@
+/**
+ * Small helpers the CLI test files share (harness/pulumi-cli.ts has the project itself): what is
+ * alive in the emulator, every credential of a run, and where none of them may appear in clear.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { EmulatedInstance, GreenApiEmulator } from "../../emulator";
+
+export const INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";
+/** Generous: a 2-core machine with other suites running. */
+export const CLI_TIMEOUT_MS = 300_000;
+
+export function alive(emulator: GreenApiEmulator): EmulatedInstance[] {
+  return emulator.list().filter((instance) => !instance.deleted);
+}
+
+/** The partner token, every instance token and every webhook token the emulator knows, plus extras. */
+export function credentials(emulator: GreenApiEmulator, extra: string[] = []): string[] {
+  const all = [emulator.partnerToken, ...extra];
+  for (const instance of emulator.list()) all.push(instance.apiTokenInstance, String(instance.settings.webhookUrlToken ?? ""));
+  return [...new Set(all.filter((credential) => credential.length > 0))];
+}
+
+/** Names the place and how many credentials it holds in clear text, never the credentials themselves. */
+export function expectNoCredentialIn(where: string, text: string, secrets: string[]): void {
+  const found = secrets.filter((secret) => text.includes(secret)).length;
+  expect({ where, credentialsInClearText: found }).toEqual({ where, credentialsInClearText: 0 });
+}
+
+/** Every regular file below dir, with its text. */
+export function filesUnder(dir: string): Array<{ path: string; text: string }> {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .map((path) => ({ path, text: readFileSync(path, "utf8") }));
+}
+
+/** How many requests the emulator answered with HTTP 429. */
+export function rateLimited(emulator: GreenApiEmulator): number {
+  return emulator.requests.filter((request) => request.status === 429).length;
+}
