@@ -39,8 +39,6 @@ type Outcome =
   | { kind: "drop" | "hang"; fault: FaultKind }
   | { kind: "late"; delayMs: number; perform: () => Reply; fault: FaultKind };
 
-const started: GreenApiEmulator[] = [];
-
 export class GreenApiEmulator {
   readonly partnerToken: string;
   /** Every request in arrival order (tests only: bodies may hold credentials, never print them). */
@@ -79,19 +77,15 @@ export class GreenApiEmulator {
   static async start(options: EmulatorOptions = {}): Promise<GreenApiEmulator> {
     const emulator = new GreenApiEmulator(options);
     await emulator.listen(options.port ?? 0, options.host ?? "127.0.0.1");
-    started.push(emulator);
     return emulator;
   }
 
   /**
-   * Every credential any emulator of this process handed out or was given: partner tokens, instance
-   * tokens, webhook tokens. What a leak scan looks for in everything a test run printed.
+   * Every credential this emulator handed out or was given: its partner token, the instance tokens,
+   * the webhook tokens. What a leak scan looks for in everything a test printed.
    */
-  static credentials(): string[] {
-    const all = started.flatMap((emulator) => [
-      emulator.partnerToken,
-      ...emulator.list().flatMap((instance) => [instance.apiTokenInstance, String(instance.settings.webhookUrlToken ?? "")]),
-    ]);
+  credentials(): string[] {
+    const all = [this.partnerToken, ...this.list().flatMap((instance) => [instance.apiTokenInstance, String(instance.settings.webhookUrlToken ?? "")])];
     return [...new Set(all.filter((credential) => credential.length > 0))];
   }
 

@@ -93,8 +93,6 @@ export function makeUrn(type: string, name: string, stack = DEFAULT_STACK, proje
   return `urn:pulumi:${stack}::${project}::${type}::${name}`;
 }
 
-const started: ProviderHost[] = [];
-
 export class ProviderHost {
   /** Everything the host process has printed so far, stdout and stderr interleaved. */
   readonly output: () => string;
@@ -109,11 +107,6 @@ export class ProviderHost {
     readonly stack: string,
   ) {
     this.output = () => output.text();
-  }
-
-  /** Everything every host started by this process printed, for leak scans. */
-  static allOutput(): string {
-    return started.map((host) => host.output()).join("");
   }
 
   /** The host process's id (e.g. to read its memory use from /proc). */
@@ -135,9 +128,7 @@ export class ProviderHost {
     try {
       const port = await waitForPort(child, output);
       const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-      const host = new ProviderHost(child, client, killOnExit, output, project, options.stack ?? DEFAULT_STACK);
-      started.push(host);
-      return host;
+      return new ProviderHost(child, client, killOnExit, output, project, options.stack ?? DEFAULT_STACK);
     } catch (error) {
       process.off("exit", killOnExit);
       child.kill();

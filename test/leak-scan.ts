@@ -7,6 +7,19 @@
 import { GreenApiEmulator } from "../emulator";
 import { ProviderHost } from "../harness";
 
+// This file's own record of what its emulators and hosts were: the shipped classes keep none.
+const emulators: GreenApiEmulator[] = [];
+const hosts: ProviderHost[] = [];
+const startEmulator = GreenApiEmulator.start.bind(GreenApiEmulator);
+GreenApiEmulator.start = async (...args) => remember(emulators, await startEmulator(...args));
+const startHost = ProviderHost.start.bind(ProviderHost);
+ProviderHost.start = async (...args) => remember(hosts, await startHost(...args));
+
+function remember<T>(list: T[], item: T): T {
+  list.push(item);
+  return item;
+}
+
 const printed: string[] = [];
 for (const method of ["log", "info", "warn", "error", "debug"] as const) {
   const original = console[method].bind(console);
@@ -17,8 +30,9 @@ for (const method of ["log", "info", "warn", "error", "debug"] as const) {
 }
 
 afterAll(() => {
-  const everything = [ProviderHost.allOutput(), ...printed].join("\n");
-  const leaked = GreenApiEmulator.credentials().filter((credential) => everything.includes(credential));
+  const everything = [...hosts.map((host) => host.output()), ...printed].join("\n");
+  const credentials = new Set(emulators.flatMap((emulator) => emulator.credentials()));
+  const leaked = [...credentials].filter((credential) => everything.includes(credential));
   // Print where, never what: the report itself must not leak.
   expect(leaked.map((credential) => `a credential of ${credential.length} characters`)).toEqual([]);
 });

@@ -32,8 +32,6 @@ export function settleWindowMs(requestMs: number): number {
 export interface TransportOptions {
   deadlines?: Partial<Deadlines>;
   retry?: RetryPolicy;
-  /** For tests and custom networking; by default one keep-alive Agent per Transport. */
-  dispatcher?: Dispatcher;
 }
 
 export interface Call {
@@ -101,14 +99,13 @@ export class Transport {
     this.deadlines = { ...DEFAULT_DEADLINES, ...options.deadlines };
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     const { requestMs } = this.deadlines;
-    this.dispatcher =
-      options.dispatcher ??
-      new Agent({
-        connect: { timeout: Math.min(requestMs, 10_000) },
-        headersTimeout: requestMs,
-        bodyTimeout: requestMs,
-        keepAliveTimeout: 4_000,
-      });
+    // One keep-alive Agent per Transport, closed with it.
+    this.dispatcher = new Agent({
+      connect: { timeout: Math.min(requestMs, 10_000) },
+      headersTimeout: requestMs,
+      bodyTimeout: requestMs,
+      keepAliveTimeout: 4_000,
+    });
   }
 
   /** Performs the call with retries; resolves to the parsed JSON body (which may be null). */
