@@ -2,6 +2,12 @@
  * The provider's implementation: what the thin provider in resource.ts loads by package name at
  * call time inside Pulumi's provider host. Plain functions over plain data; nothing here is
  * serialized into state.
+ *
+ * A contract with every stack ever deployed: their state holds a `__provider` that calls
+ * `require("pulumi-greenapi/lifecycle").<configure|check|diff|create|read|update|delete>(...args)`
+ * with the dynamic host's arguments, and refresh and destroy run that stored text. Keep these names
+ * and argument shapes, and keep reading the outputs every released version wrote;
+ * test/host/upgrade.test.ts runs recorded entries (test/fixtures/state/) to prove it.
  */
 import { assertConfigured, configureProvider } from "./config";
 import { create } from "./create";

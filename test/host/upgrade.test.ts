@@ -1,0 +1,61 @@
+/**
+ * Upgrades: every state entry a released version wrote (test/fixtures/state/) still works with
+ * today's package. Refresh and destroy run the `__provider` text stored in the state, which loads
+ * `pulumi-greenapi/lifecycle` by name and calls its functions; an update runs today's text on the
+ * recorded outputs. A change to the lifecycle's names, argument shapes or reading of old outputs
+ * fails here.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { SeedInstance } from "../../emulator";
+import type { StateEntry } from "../../harness";
+import { goals, useStack } from "./stack";
+
+const FIXTURES = join(__dirname, "..", "fixtures", "state");
+
+interface Recorded {
+  recorded: string;
+  instance: SeedInstance & { idInstance: number; name: string };
+  entry: StateEntry;
+}
+
+const fixtures = readdirSync(FIXTURES)
+  .filter((file) => file.endsWith(".json"))
+  .map((file) => [file] as const);
+
+const stack = useStack();
+
+function load(file: string): Recorded {
+  const text = readFileSync(join(FIXTURES, file), "utf8").split("{{apiUrl}}").join(stack.emulator.url);
+  const recorded = JSON.parse(text) as Recorded;
+  stack.emulator.seed([recorded.instance]);
+  stack.engine.state.set(recorded.entry.urn, recorded.entry);
+  return recorded;
+}
+
+describe.each(fixtures)("the state entry in %s", (file) => {
+  it("refreshes and destroys with its own __provider", async () => {
+    const { entry, instance } = load(file);
+    const recordedProvider = entry.outputs.__provider;
+    expect((await stack.engine.refresh()).map((s) => s.op)).toEqual([expect.stringMatching(/^refresh-(same|changed)$/)]);
+    const [refreshed] = stack.engine.state.values();
+    expect(refreshed.id).toBe(String(instance.idInstance));
+    expect(refreshed.outputs).toMatchObject({ idInstance: instance.idInstance, apiTokenInstance: instance.apiTokenInstance, name: instance.name });
+    expect(refreshed.outputs.__provider).toBe(recordedProvider);
+
+    expect((await stack.engine.destroy()).map((s) => s.op)).toEqual(["delete"]);
+    expect(stack.emulator.get(instance.idInstance)!.deleted).toBe(true);
+    expect(stack.engine.state.size).toBe(0);
+  });
+
+  it("updates in place from its outputs with today's package, and plans nothing more after", async () => {
+    const { entry, instance } = load(file);
+    const declared = { webhookUrl: "https://hooks.example.com/a", incomingWebhook: false, delaySendMessagesMilliseconds: 1000 };
+    const registrations = await stack.declare({ [entry.urn.split("::").pop()!]: { name: instance.name, ...declared } });
+    expect((await stack.engine.up(goals(registrations))).map((s) => s.op)).toEqual(["update"]);
+    expect(stack.emulator.requests.filter((r) => r.method === "setSettings").map((r) => r.body)).toEqual([{ incomingWebhook: "no" }]);
+    expect(stack.emulator.count("createInstance")).toBe(0);
+    expect((await stack.engine.up(goals(registrations))).map((s) => s.op)).toEqual(["same"]);
+    expect([...stack.engine.state.values()].map((e) => e.id)).toEqual([String(instance.idInstance)]);
+  });
+});
