@@ -1,4 +1,4 @@
-// The instance API (spec §2): /waInstance{id}/{method}/{apiTokenInstance}. Checks run in the order a
+// The instance API (docs/greenapi.md §2): /waInstance{id}/{method}/{apiTokenInstance}. Checks run in the order a
 // client meets them: who (id, token), how often (rate limit), then whether the instance can answer yet.
 
 import { objectBody, type RequestBody } from "./body";

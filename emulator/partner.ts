@@ -1,4 +1,4 @@
-// The partner API (spec §1): createInstance, getInstances, deleteInstanceAccount.
+// The partner API (docs/greenapi.md §1): createInstance, getInstances, deleteInstanceAccount.
 // Green API reports a bad token and a missing instance as HTTP 200 with an error body (§1.3).
 
 import { objectBody, type RequestBody } from "./body";

@@ -1,4 +1,4 @@
-// Green API limits each method of each instance separately (spec §2 and Green API's rate limiter
+// Green API limits each method of each instance separately (docs/greenapi.md §2 and Green API's rate limiter
 // table): 1 request/second for getSettings, setSettings, getStateInstance, logout and reboot,
 // 3/second for qr.
 

@@ -1,4 +1,4 @@
-// URL shapes of both APIs (spec §1 and §2), and redaction of the tokens Green API puts in those URLs.
+// URL shapes of both APIs (docs/greenapi.md §1 and §2), and redaction of the tokens Green API puts in those URLs.
 
 import type { InstanceMethod, Method, PartnerMethod } from "./types";
 

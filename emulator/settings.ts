@@ -1,9 +1,9 @@
 // Instance settings: defaults, the getSettings body layout, and validation of createInstance/setSettings
-// bodies (spec §1.1). One place, so both methods reject the same things the same way.
+// bodies (docs/greenapi.md §1.1). One place, so both methods reject the same things the same way.
 
 import type { Settings } from "./types";
 
-/** The yes/no settings a client may send (spec §1.1). */
+/** The yes/no settings a client may send (docs/greenapi.md §1.1). */
 export const SETTABLE_FLAGS = [
   "markIncomingMessagesReaded",
   "markIncomingMessagesReadedOnReply",

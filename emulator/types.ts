@@ -1,4 +1,4 @@
-// Public types of the emulator. Field names are Green API's own wire names (see ../shared/greenapi-spec.md).
+// Public types of the emulator. Field names are Green API's own wire names (see docs/greenapi.md).
 
 export type PartnerMethod = "createInstance" | "getInstances" | "deleteInstanceAccount";
 export type InstanceMethod = "getSettings" | "setSettings" | "getStateInstance" | "qr" | "logout" | "reboot";
@@ -57,7 +57,7 @@ export type FaultKind = Fault["kind"];
 /** Which injected faults to clear: those of this method, instance and/or name. */
 export type FaultTarget = Partial<Pick<Fault, "method" | "idInstance" | "name">>;
 
-/** One row of getInstances (spec §1.2): exactly these keys, never the settings. */
+/** One row of getInstances (docs/greenapi.md §1.2): exactly these keys, never the settings. */
 export interface WireInstance {
   idInstance: number;
   name: string;

@@ -1,6 +1,6 @@
 /**
  * The wire formats, as zod schemas that accept every documented response
- * (../shared/fixtures/greenapi/) and tolerate what Green API adds over time: unknown fields pass,
+ * (test/fixtures/greenapi/) and tolerate what Green API adds over time: unknown fields pass,
  * fields older accounts lack are optional. Only what the provider relies on is required.
  */
 import { z } from "zod";

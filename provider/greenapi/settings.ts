@@ -3,7 +3,7 @@
  * become booleans (and back). Everything above the wire speaks booleans only.
  */
 
-/** yes/no flags accepted by createInstance and setSettings (../shared/greenapi-spec.md §1.1). */
+/** yes/no flags accepted by createInstance and setSettings (docs/greenapi.md §1.1). */
 export const SETTING_FLAGS = [
   "markIncomingMessagesReaded",
   "markIncomingMessagesReadedOnReply",

@@ -1,4 +1,4 @@
-/** The client's schemas against every documented wire example in ../shared/fixtures/greenapi. */
+/** The client's schemas against every documented wire example in test/fixtures/greenapi. */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as wire from "../../provider/greenapi/schemas";
