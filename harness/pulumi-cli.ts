@@ -5,7 +5,7 @@
  * user's own Pulumi account or stacks is touched. The rest of the harness stands in for the CLI
  * where there is none.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
@@ -79,6 +79,61 @@ export interface CliResult {
   stdout: string;
 }
 
+/** How a command ended: its exit code, or null with the signal that ended it. */
+export interface CliOutcome extends CliResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface RunOptions {
+  /** Not echoed (config set, stack output, …). */
+  quiet?: boolean;
+  /**
+   * The command prints secrets in clear text on purpose (`--show-secrets`): its output stays out of
+   * `transcript`, which a test scans for credentials.
+   */
+  showsSecrets?: boolean;
+}
+
+/** Options of up, preview and refresh. */
+export interface OperationOptions {
+  /** `--expect-no-changes`: the command fails (exit code 7 on CLI v3.274) if anything would change. */
+  expectNoChanges?: boolean;
+  /** `--diff`: every property of every changed resource, old and new. */
+  diff?: boolean;
+}
+
+export interface RefreshOptions extends OperationOptions {
+  /** `--clear-pending-creates`: drop the creates an interrupted run left pending, without asking. */
+  clearPendingCreates?: boolean;
+  /** `--import-pending-creates URN ID …`: the pending creates, each with the ID it turned out to have. */
+  importPendingCreates?: Array<{ urn: string; id: string }>;
+}
+
+/** `pulumi preview --json`, the fields tests read. */
+export interface PreviewJson {
+  steps: PreviewStep[];
+  changeSummary: Partial<Record<string, number>>;
+}
+
+export interface PreviewStep {
+  /** same, create, update, replace, delete, … */
+  op: string;
+  urn: string;
+  oldState?: { id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+  newState?: { inputs?: Record<string, unknown> };
+  /** Properties whose change forces the replacement. */
+  replaceReasons?: string[];
+  /** Only from providers that report a detailed diff: dynamic providers never do. */
+  diffReasons?: string[];
+}
+
+/** A process of the tree a command started. */
+export interface CliProcess {
+  pid: number;
+  command: string;
+}
+
 export class CliError extends Error {
   constructor(
     readonly command: string,
@@ -91,6 +146,11 @@ export class CliError extends Error {
 }
 
 export class PulumiCliProject {
+  /** Every command run so far, failed ones included, except those that show secrets on purpose. */
+  readonly transcript: CliOutcome[] = [];
+  /** Values set with setConfig({ secret: true }): redacted from command lines like the secret config. */
+  private readonly secretValues: string[] = [];
+
   private constructor(
     readonly options: Required<Omit<CliProjectOptions, "echo">> & Pick<CliProjectOptions, "echo">,
     /** Holds the project and the backend; removed by close(). */
@@ -127,16 +187,41 @@ export class PulumiCliProject {
     return project;
   }
 
-  up(): Promise<CliResult> {
-    return this.run(["up", "--yes", "--skip-preview", "--stack", this.options.stack]);
+  up(options: OperationOptions = {}): Promise<CliResult> {
+    return this.run(["up", "--yes", "--skip-preview", ...operationFlags(options), "--stack", this.options.stack]);
   }
 
-  refresh(): Promise<CliResult> {
-    return this.run(["refresh", "--yes", "--skip-preview", "--stack", this.options.stack]);
+  preview(options: OperationOptions = {}): Promise<CliResult> {
+    return this.run(["preview", ...operationFlags(options), "--stack", this.options.stack]);
+  }
+
+  /** `pulumi preview --json`: the steps the next `up` would take. */
+  async previewJson(): Promise<PreviewJson> {
+    return JSON.parse((await this.run(["preview", "--json", "--stack", this.options.stack], { quiet: true })).stdout);
+  }
+
+  refresh(options: RefreshOptions = {}): Promise<CliResult> {
+    const pending = [
+      ...(options.clearPendingCreates ? ["--clear-pending-creates"] : []),
+      // A string array flag: each URN and each ID is an entry of its own, in pairs.
+      ...(options.importPendingCreates ?? []).flatMap(({ urn, id }) => ["--import-pending-creates", urn, "--import-pending-creates", id]),
+    ];
+    return this.run(["refresh", "--yes", "--skip-preview", ...operationFlags(options), ...pending, "--stack", this.options.stack]);
   }
 
   destroy(): Promise<CliResult> {
     return this.run(["destroy", "--yes", "--skip-preview", "--stack", this.options.stack]);
+  }
+
+  /** `pulumi cancel`: on a file backend, deletes the lock a killed command left behind. */
+  cancel(): Promise<CliResult> {
+    return this.run(["cancel", "--yes", "--stack", this.options.stack]);
+  }
+
+  /** `pulumi config set` on this project's stack. */
+  async setConfig(key: string, value: string, { secret = false } = {}): Promise<void> {
+    if (secret) this.secretValues.push(value);
+    await this.run(["config", "set", ...(secret ? ["--secret"] : []), key, value, "--stack", this.options.stack], { quiet: true });
   }
 
   async version(): Promise<string> {
@@ -146,7 +231,7 @@ export class PulumiCliProject {
   /** `pulumi stack output --json`; secrets read "[secret]" unless showSecrets. */
   async outputs(showSecrets = false): Promise<Record<string, unknown>> {
     const args = ["stack", "output", "--json", "--stack", this.options.stack, ...(showSecrets ? ["--show-secrets"] : [])];
-    return JSON.parse((await this.run(args, { quiet: true })).stdout);
+    return JSON.parse((await this.run(args, { quiet: true, showsSecrets: showSecrets })).stdout);
   }
 
   /** `pulumi stack export`: the checkpoint as the backend stores it (secrets as ciphertext). */
@@ -154,35 +239,40 @@ export class PulumiCliProject {
     return JSON.parse((await this.run(["stack", "export", "--stack", this.options.stack], { quiet: true })).stdout);
   }
 
-  /** The text of every file the backend wrote: current state, backups, history. */
+  /** The text of every file the backend wrote: current state, backups, history, locks. */
   backendFiles(): Array<{ path: string; text: string }> {
     return walk(this.backendDir).map((path) => ({ path, text: readFileSync(path, "utf8") }));
   }
 
-  async run(args: string[], { quiet = false } = {}): Promise<CliResult> {
+  /** The lock files of this project's stacks: a command holds one while it runs, and a killed one leaves it behind. */
+  lockFiles(): string[] {
+    return this.backendFiles()
+      .map(({ path }) => path)
+      .filter((path) => path.includes(`${join(".pulumi", "locks")}`) && path.endsWith(".json"));
+  }
+
+  /** Runs a command to its end; throws a CliError unless it exits with 0. */
+  async run(args: string[], options: RunOptions = {}): Promise<CliResult> {
+    const outcome = await this.start(args, options).finished;
+    if (outcome.exitCode !== 0) throw new CliError(outcome.command, outcome.exitCode, outcome.output);
+    return outcome;
+  }
+
+  /** Runs a command to its end, however it ends. */
+  attempt(args: string[], options: RunOptions = {}): Promise<CliOutcome> {
+    return this.start(args, options).finished;
+  }
+
+  /** Starts a command and returns at once: to watch its output, or kill it midway. */
+  start(args: string[], { quiet = false, showsSecrets = false }: RunOptions = {}): RunningCommand {
     const fullArgs = ["--non-interactive", ...(this.options.color ? [] : ["--color", "never"]), ...args];
-    const command = `pulumi ${redactArgs(args, this.options)}`;
+    const command = `pulumi ${redactArgs(args, this.options, this.secretValues)}`;
     const echo = quiet ? undefined : this.options.echo;
     echo?.(`\n$ ${command}\n`);
     const child = spawn(this.options.cli, fullArgs, { cwd: this.programDir, env: this.environment(), stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    let stdout = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-      output += chunk;
-      echo?.(chunk);
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-      echo?.(chunk);
-    });
-    const timer = setTimeout(() => child.kill("SIGTERM"), COMMAND_TIMEOUT_MS);
-    const exitCode = await new Promise<number | null>((done, fail) => {
-      child.once("error", fail);
-      child.once("close", (code) => done(code));
-    }).finally(() => clearTimeout(timer));
-    if (exitCode !== 0) throw new CliError(command, exitCode, output);
-    return { command, output, stdout };
+    const running = new RunningCommand(command, child, echo);
+    if (!showsSecrets) running.finished.then((outcome) => this.transcript.push(outcome), () => undefined);
+    return running;
   }
 
   close(): void {
@@ -203,6 +293,125 @@ export class PulumiCliProject {
   }
 }
 
+/** A command on its way: its output so far, its end, and a way to kill it with everything it started. */
+export class RunningCommand {
+  /** Settles when the command has ended and its output is complete; never rejects on a failure. */
+  readonly finished: Promise<CliOutcome>;
+  /** True once the command has ended. */
+  ended = false;
+  private stdout = "";
+  private combined = "";
+
+  constructor(
+    readonly command: string,
+    private readonly child: ChildProcess,
+    echo?: (text: string) => void,
+  ) {
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+      this.stdout += chunk;
+      this.combined += chunk;
+      echo?.(chunk);
+    });
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+      this.combined += chunk;
+      echo?.(chunk);
+    });
+    const timer = setTimeout(() => child.kill("SIGTERM"), COMMAND_TIMEOUT_MS);
+    this.finished = new Promise<CliOutcome>((done, fail) => {
+      child.once("error", fail);
+      child.once("close", (exitCode, signal) => done({ command, exitCode, signal, output: this.combined, stdout: this.stdout }));
+    }).finally(() => {
+      clearTimeout(timer);
+      this.ended = true;
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** stdout and stderr so far. */
+  get output(): string {
+    return this.combined;
+  }
+
+  /** The processes the command started, and theirs: the language host, the program, provider plugins. */
+  descendants(): CliProcess[] {
+    return descendantsOf(this.pid);
+  }
+
+  /**
+   * Kills the command and every process it started, all with the same signal, as when the machine
+   * or container running them dies. The CLI starts each plugin in a process group of its own, so
+   * neither killing the CLI alone nor killing its process group reaches them: a language host and
+   * a provider whose CLI was killed keep running (the provider even finishes the requests it has
+   * in flight). Resolves, with the processes it killed, once the command has ended and none of
+   * them is running any more.
+   */
+  async killTree(signal: NodeJS.Signals = "SIGKILL"): Promise<{ outcome: CliOutcome; killed: CliProcess[] }> {
+    const tree = [{ pid: this.pid, command: this.command }, ...this.descendants()];
+    for (const { pid } of tree) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+    const outcome = await this.finished;
+    await waitUntil(() => tree.every(({ pid }) => !isRunning(pid)), `the processes of \`${this.command}\` to end after ${signal}`);
+    return { outcome, killed: tree };
+  }
+}
+
+/** True while pid is a process that has not ended (a zombie nobody reaped yet has ended). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const state = execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" }).trim();
+    return state !== "" && !state.startsWith("Z");
+  } catch {
+    return false; // ps found no such process
+  }
+}
+
+/** Every process below pid, from `ps`. */
+function descendantsOf(root: number): CliProcess[] {
+  const table = execFileSync("ps", ["-A", "-o", "pid=,ppid=,args="], { encoding: "utf8" })
+    .split("\n")
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map(([, pid, ppid, args]) => ({ pid: Number(pid), ppid: Number(ppid), command: args }));
+  const found: CliProcess[] = [];
+  const parents = [root];
+  while (parents.length > 0) {
+    const parent = parents.shift()!;
+    for (const { pid, ppid, command } of table) {
+      if (ppid === parent) {
+        found.push({ pid, command });
+        parents.push(pid);
+      }
+    }
+  }
+  return found;
+}
+
+/** Polls condition until it holds; fails after timeoutMs, saying what it waited for. */
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = COMMAND_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+function operationFlags({ expectNoChanges = false, diff = false }: OperationOptions): string[] {
+  return [...(expectNoChanges ? ["--expect-no-changes"] : []), ...(diff ? ["--diff"] : [])];
+}
+
 /**
  * What keeps the CLI offline and off the user's own Pulumi home: a home and a file backend of the
  * caller's, no update check, no plugin downloads, no prompts.
@@ -220,7 +429,9 @@ export function offlineEnvironment(home: string, backendDir: string): Record<str
 
 export interface StackExport {
   deployment: {
-    resources?: Array<{ urn: string; type: string; id?: string; outputs?: Record<string, unknown> }>;
+    resources?: Array<{ urn: string; type: string; id?: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }>;
+    /** What a killed command left unfinished: type "creating", "updating", "deleting", … */
+    pending_operations?: Array<{ type: string; resource: { urn: string; type: string; id?: string; inputs?: Record<string, unknown> } }>;
   };
 }
 
@@ -253,8 +464,8 @@ function writeProject(dir: string, project: string, program: string): void {
 }
 
 /** Command lines are printed: never with a secret config value in them. */
-function redactArgs(args: string[], options: Pick<CliProjectOptions, "config" | "secretKeys">): string {
-  const secrets = (options.secretKeys ?? []).map((key) => options.config[key]).filter(Boolean);
+function redactArgs(args: string[], options: Pick<CliProjectOptions, "config" | "secretKeys">, more: string[] = []): string {
+  const secrets = [...(options.secretKeys ?? []).map((key) => options.config[key]), ...more].filter(Boolean);
   return args.map((arg) => (secrets.includes(arg) ? "[secret]" : arg)).join(" ");
 }
 
