@@ -20,7 +20,8 @@ const support = new GreenApiInstance("support-bot", {
   stateWebhook: true,
 });
 
-const sales = new GreenApiInstance("sales");
+// Green API cannot rename an instance: a new salesName replaces it (the new one is created first).
+const sales = new GreenApiInstance("sales", { name: config.get("salesName") });
 
 export const supportIdInstance = support.idInstance;
 export const supportApiToken = support.apiTokenInstance;
