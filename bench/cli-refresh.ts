@@ -29,7 +29,13 @@ const count = new pulumi.Config().requireNumber("count");
 for (let i = 0; i < count; i++) new GreenApiInstance(\`bot-\${i}\`, { incomingWebhook: true });
 `;
 
-export async function cliRefresh(cli: string, n: number, parallels: number[], latencyMs: number, log: (line: string) => void): Promise<CliRefresh[]> {
+export async function cliRefresh(
+  cli: string,
+  n: number,
+  parallels: number[],
+  latencyMs: number,
+  log: (line: string) => void,
+): Promise<CliRefresh[]> {
   const emulator = await GreenApiEmulator.start({ latencyMs });
   const scratch = mkdtempSync(join(tmpdir(), "greenapi-bench-cli-"));
   const program = join(scratch, "index.ts");
@@ -64,7 +70,15 @@ export async function cliRefresh(cli: string, n: number, parallels: number[], la
       emulator.resetCounts();
       const wallMs = await refresh(big);
       const getInstances = emulator.count("getInstances");
-      results.push({ n, parallel, wallMs, fixedMs, roundTripMs, floorMs: Math.ceil(n / parallel) * roundTripMs + roundTripMs, getInstances });
+      results.push({
+        n,
+        parallel,
+        wallMs,
+        fixedMs,
+        roundTripMs,
+        floorMs: Math.ceil(n / parallel) * roundTripMs + roundTripMs,
+        getInstances,
+      });
       log(`CLI refresh N=${n} --parallel ${parallel} done`);
     }
     await big.run(["destroy", "--yes", "--skip-preview", "--parallel", "32", "--stack", big.options.stack]);
@@ -86,7 +100,9 @@ async function instanceRoundTrip(emulator: GreenApiEmulator): Promise<number> {
   try {
     for (let i = 0; i < 15; i++) {
       const started = performance.now();
-      const answer = await request(`${emulator.url}/waInstance${instance.idInstance}/getStateInstance/${instance.apiTokenInstance}`, { dispatcher: agent });
+      const answer = await request(`${emulator.url}/waInstance${instance.idInstance}/getStateInstance/${instance.apiTokenInstance}`, {
+        dispatcher: agent,
+      });
       await answer.body.text();
       samples.push(performance.now() - started);
     }

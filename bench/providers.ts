@@ -59,5 +59,10 @@ export async function wholeClosureProvider(): Promise<{ text: string } | { error
 
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split("\n").find((line) => line.trim() !== "")?.trim() ?? "unknown error";
+  return (
+    message
+      .split("\n")
+      .find((line) => line.trim() !== "")
+      ?.trim() ?? "unknown error"
+  );
 }

@@ -104,7 +104,14 @@ async function refresh(n: number, ours: string, naive: string): Promise<RefreshR
     const entries = [...oursEngine.state.values()];
     const entryBytes = entries.reduce((sum, e) => sum + jsonBytes({ inputs: e.inputs, outputs: e.outputs }), 0) / entries.length;
     const list = await (await fetch(`${emulator.url}/partner/getInstances/${emulator.partnerToken}`)).text();
-    return { n, ours: oursMeasure, naive: naiveMeasure, entryBytes, listBytes: jsonBytes(list), listItems: (JSON.parse(list) as unknown[]).length };
+    return {
+      n,
+      ours: oursMeasure,
+      naive: naiveMeasure,
+      entryBytes,
+      listBytes: jsonBytes(list),
+      listItems: (JSON.parse(list) as unknown[]).length,
+    };
   } finally {
     await Promise.all([oursHost.stop(), naiveHost.stop()]);
     await emulator.close();
@@ -255,7 +262,12 @@ function render(r: {
     "| N | ours | baseline | baseline ÷ ours |",
     "|---:|---:|---:|---:|",
     ...r.refreshes.map(({ n, ours, naive }) =>
-      row([n.toLocaleString("en"), fmtBytes(ours.peakRssBytes), fmtBytes(naive.peakRssBytes), ratio(naive.peakRssBytes, ours.peakRssBytes)]),
+      row([
+        n.toLocaleString("en"),
+        fmtBytes(ours.peakRssBytes),
+        fmtBytes(naive.peakRssBytes),
+        ratio(naive.peakRssBytes, ours.peakRssBytes),
+      ]),
     ),
     "",
     "## State per resource",

@@ -74,7 +74,8 @@ function parseFault(spec: string): Fault {
   const [head, timesText] = spec.split("*", 2);
   const [method, kind, arg, ...rest] = head.split(":");
   const times = timesText === undefined ? undefined : count(`--fault ${spec} (*TIMES)`, timesText);
-  if (!(METHODS as string[]).includes(method)) throw new UsageError(`--fault ${spec}: unknown method "${method}" (one of ${METHODS.join(", ")})`);
+  if (!(METHODS as string[]).includes(method))
+    throw new UsageError(`--fault ${spec}: unknown method "${method}" (one of ${METHODS.join(", ")})`);
   if (!(FAULT_KINDS as readonly string[]).includes(kind) || rest.length > 0) {
     throw new UsageError(`--fault ${spec}: KIND must be one of ${FAULT_KINDS.join(", ")}`);
   }

@@ -12,8 +12,7 @@ import type { InstanceMethod } from "./types";
 type InstanceRoute = Extract<Route, { api: "instance" }>;
 
 // A 1x1 PNG: clients only need a decodable image, not a scannable code.
-const QR_PNG_BASE64 =
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+const QR_PNG_BASE64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 
 export function handleInstance(
   route: InstanceRoute,

@@ -12,12 +12,7 @@ type PartnerRoute = Extract<Route, { api: "partner" }>;
 const UNAUTHORIZED = { code: 401, description: "Unauthorized" };
 const NOT_FOUND = { code: 404, description: "Not found" };
 
-export function handlePartner(
-  route: PartnerRoute,
-  body: RequestBody,
-  store: InstanceStore,
-  partnerToken: string,
-): Reply {
+export function handlePartner(route: PartnerRoute, body: RequestBody, store: InstanceStore, partnerToken: string): Reply {
   if (route.token !== partnerToken) return jsonReply(UNAUTHORIZED);
   switch (route.method) {
     case "createInstance":

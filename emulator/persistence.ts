@@ -25,8 +25,7 @@ function isStoredState(value: unknown): value is StoredState {
   return (
     Array.isArray(instances) &&
     instances.every(
-      (item: unknown) =>
-        typeof item === "object" && item !== null && Number.isInteger((item as { idInstance?: unknown }).idInstance),
+      (item: unknown) => typeof item === "object" && item !== null && Number.isInteger((item as { idInstance?: unknown }).idInstance),
     )
   );
 }

@@ -54,9 +54,7 @@ const TOKEN_LIKE = /(?<=\/)(?=[^/]*\d)(?=[^/]*[A-Za-z])[^/]{16,}/g;
 export function redactUrl(rawUrl: string): string {
   const queryAt = rawUrl.indexOf("?");
   const path = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
-  const redacted = TOKEN_AFTER_METHOD.test(path)
-    ? path.replace(TOKEN_AFTER_METHOD, "$1***")
-    : path.replace(TOKEN_LIKE, "***");
+  const redacted = TOKEN_AFTER_METHOD.test(path) ? path.replace(TOKEN_AFTER_METHOD, "$1***") : path.replace(TOKEN_LIKE, "***");
   return queryAt < 0 ? redacted : `${redacted}?***`;
 }
 

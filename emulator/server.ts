@@ -85,7 +85,10 @@ export class GreenApiEmulator {
    * the webhook tokens. What a leak scan looks for in everything a test printed.
    */
   credentials(): string[] {
-    const all = [this.partnerToken, ...this.list().flatMap((instance) => [instance.apiTokenInstance, String(instance.settings.webhookUrlToken ?? "")])];
+    const all = [
+      this.partnerToken,
+      ...this.list().flatMap((instance) => [instance.apiTokenInstance, String(instance.settings.webhookUrlToken ?? "")]),
+    ];
     return [...new Set(all.filter((credential) => credential.length > 0))];
   }
 
@@ -305,13 +308,7 @@ export class GreenApiEmulator {
     }
   }
 
-  private logRequest(
-    verb: string | undefined,
-    rawUrl: string,
-    outcome: Outcome,
-    status: number,
-    startedAt: number,
-  ): void {
+  private logRequest(verb: string | undefined, rawUrl: string, outcome: Outcome, status: number, startedAt: number): void {
     const result = status === 0 ? "no answer" : String(status);
     const fault = outcome.fault ? ` [fault: ${outcome.fault}]` : "";
     this.log(`${verb} ${redactUrl(rawUrl)} -> ${result} ${Date.now() - startedAt}ms${fault}`);

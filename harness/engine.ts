@@ -15,15 +15,7 @@ export interface StateEntry {
   outputs: PropertyMap;
 }
 
-export type StepOp =
-  | "create"
-  | "update"
-  | "replace"
-  | "same"
-  | "delete"
-  | "refresh-same"
-  | "refresh-changed"
-  | "refresh-gone";
+export type StepOp = "create" | "update" | "replace" | "same" | "delete" | "refresh-same" | "refresh-changed" | "refresh-gone";
 
 export interface Step {
   op: StepOp;
@@ -189,12 +181,7 @@ export class Engine {
     return { op: "update", urn: old.urn, id: old.id };
   }
 
-  private async replace(
-    old: StateEntry,
-    inputs: PropertyMap,
-    replaces: string[],
-    deleteBeforeReplace: boolean,
-  ): Promise<Step> {
+  private async replace(old: StateEntry, inputs: PropertyMap, replaces: string[], deleteBeforeReplace: boolean): Promise<Step> {
     if (deleteBeforeReplace) {
       await this.deleteResource(old);
       this.state.delete(old.urn);

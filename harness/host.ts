@@ -3,8 +3,8 @@
  * the requests the Pulumi engine sends. The host is the real product code the CLI runs for every
  * dynamic resource; only the engine side is stood in for here.
  */
-import { spawn, type ChildProcess } from "child_process";
-import { once } from "events";
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import type * as pbTypes from "@pulumi/pulumi/proto/provider_pb";
 import {
   fromStruct,
@@ -142,9 +142,7 @@ export class ProviderHost {
    */
   async configure(config: Record<string, string>, secretKeys: string[] = []): Promise<void> {
     const secrets = new Set(secretKeys);
-    const args = Object.fromEntries(
-      Object.entries(config).map(([key, value]) => [key, secrets.has(key) ? secretValue(value) : value]),
-    );
+    const args = Object.fromEntries(Object.entries(config).map(([key, value]) => [key, secrets.has(key) ? secretValue(value) : value]));
     const req = new pb.ConfigureRequest()
       .setUrn(makeUrn(`pulumi:providers:${PROVIDER_PACKAGE}`, "default", this.stack, this.project))
       .setName("default")
@@ -161,11 +159,7 @@ export class ProviderHost {
     await this.unary<pbTypes.ConfigureResponse>("Configure", (done) => this.client.configure(req, done));
   }
 
-  async check(
-    urn: string,
-    olds: PropertyMap,
-    news: PropertyMap,
-  ): Promise<{ inputs: PropertyMap; failures: CheckFailure[] }> {
+  async check(urn: string, olds: PropertyMap, news: PropertyMap): Promise<{ inputs: PropertyMap; failures: CheckFailure[] }> {
     const req = target(new pb.CheckRequest(), urn).setOlds(toStruct(olds)).setNews(toStruct(news));
     const res = await this.unary<pbTypes.CheckResponse>("Check", (done) => this.client.check(req, done));
     return {
@@ -174,13 +168,7 @@ export class ProviderHost {
     };
   }
 
-  async diff(
-    urn: string,
-    id: string,
-    olds: PropertyMap,
-    news: PropertyMap,
-    oldInputs?: PropertyMap,
-  ): Promise<DiffResult> {
+  async diff(urn: string, id: string, olds: PropertyMap, news: PropertyMap, oldInputs?: PropertyMap): Promise<DiffResult> {
     const req = target(new pb.DiffRequest(), urn)
       .setId(id)
       .setOlds(toStruct(olds))
@@ -232,10 +220,7 @@ export class ProviderHost {
   }
 
   async delete(urn: string, id: string, properties: PropertyMap, oldInputs?: PropertyMap): Promise<void> {
-    const req = target(new pb.DeleteRequest(), urn)
-      .setId(id)
-      .setProperties(toStruct(properties))
-      .setOldInputs(toStruct(oldInputs));
+    const req = target(new pb.DeleteRequest(), urn).setId(id).setProperties(toStruct(properties)).setOldInputs(toStruct(oldInputs));
     await this.unary<unknown>("Delete", (done) => this.client.delete(req, done));
   }
 
@@ -256,10 +241,7 @@ export class ProviderHost {
     await exited;
   }
 
-  private unary<T>(
-    method: string,
-    invoke: (done: (error: ServiceError | null, response: T) => void) => void,
-  ): Promise<T> {
+  private unary<T>(method: string, invoke: (done: (error: ServiceError | null, response: T) => void) => void): Promise<T> {
     return new Promise((resolve, reject) => {
       invoke((error, response) => {
         // The host writes its console output before it answers, but the stdout pipe and the gRPC

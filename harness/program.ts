@@ -34,15 +34,13 @@ interface SdkSettings {
   getMonitor(): unknown;
   waitForRPCs(): Promise<void>;
 }
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an SDK internal without type declarations
 const settings = require("@pulumi/pulumi/runtime/settings") as SdkSettings;
 
 // The SDK keeps one global runtime, so captures must not overlap.
 let queue: Promise<unknown> = Promise.resolve();
 
-export function captureRegistrations(
-  program: () => void | Promise<void>,
-  options: CaptureOptions = {},
-): Promise<Registration[]> {
+export function captureRegistrations(program: () => void | Promise<void>, options: CaptureOptions = {}): Promise<Registration[]> {
   const run = queue.then(() => capture(program, options));
   queue = run.catch(() => undefined);
   return run;

@@ -2,7 +2,7 @@
  * The gRPC and protobuf plumbing shared by the harness: the exact library copies the Pulumi SDK uses,
  * conversions between plain objects and `google.protobuf.Struct`, and the wire spelling of secrets.
  */
-import * as path from "path";
+import * as path from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as structTypes from "google-protobuf/google/protobuf/struct_pb";
 import type * as providerPbTypes from "@pulumi/pulumi/proto/provider_pb";
@@ -18,6 +18,7 @@ export const hostScript = path.join(pulumiDir, "cmd", "dynamic-provider", "index
 // The generated protobuf classes only interoperate with the grpc-js and google-protobuf copies they
 // were built against, so load those from the SDK's folder rather than whatever this package resolves.
 function fromPulumi<T>(id: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved at run time, from another folder
   return require(require.resolve(id, { paths: [pulumiDir] })) as T;
 }
 
@@ -33,7 +34,6 @@ export type Metadata = grpcTypes.Metadata;
 export type StructMessage = structTypes.Struct;
 
 export type PropertyMap = Record<string, unknown>;
-
 
 // The JSON round trip drops `undefined` (which Struct.fromJavaScript rejects) exactly as the engine
 // never sends absent properties.

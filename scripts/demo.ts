@@ -49,6 +49,7 @@ async function withHost(): Promise<void> {
 
   try {
     say(`Green API emulator at ${emulator.url}; the example program is examples/basic (two instances).`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program runs when loaded, inside the capture
     const registrations = await captureRegistrations(() => require("../examples/basic/index"), {
       project: PROJECT,
       stack: STACK,
@@ -61,7 +62,9 @@ async function withHost(): Promise<void> {
     show(await engine.up(goals));
     for (const entry of engine.state.values()) {
       const outputs = entry.outputs as Record<string, unknown>;
-      say(`  ${nameOf(entry.urn)}: idInstance ${outputs.idInstance}, name "${outputs.name}", apiTokenInstance ${secret(outputs, "apiTokenInstance")}, qrUrl ${secret(outputs, "qrUrl")}`);
+      say(
+        `  ${nameOf(entry.urn)}: idInstance ${outputs.idInstance}, name "${outputs.name}", apiTokenInstance ${secret(outputs, "apiTokenInstance")}, qrUrl ${secret(outputs, "qrUrl")}`,
+      );
     }
 
     heading("pulumi refresh");
@@ -77,7 +80,9 @@ async function withHost(): Promise<void> {
     say(`  support-bot webhookUrl is now ${JSON.stringify(support && engine.state.get(support.urn)!.outputs.webhookUrl)} in the stack`);
     heading("pulumi up  (puts the declared value back, in place)");
     show(await engine.up(goals));
-    say(`  Green API now has webhookUrl ${JSON.stringify(emulator.get(Number(support.id))!.settings.webhookUrl)}; setSettings calls: ${emulator.count("setSettings")}`);
+    say(
+      `  Green API now has webhookUrl ${JSON.stringify(emulator.get(Number(support.id))!.settings.webhookUrl)}; setSettings calls: ${emulator.count("setSettings")}`,
+    );
 
     heading("Someone deletes the sales instance in the console");
     emulator.deleteOutOfBand(Number(sales.id));
@@ -89,7 +94,9 @@ async function withHost(): Promise<void> {
     heading("pulumi destroy");
     show(await engine.destroy());
     const alive = emulator.list().filter((i) => !i.deleted).length;
-    say(`\nDone: ${emulator.count("createInstance")} createInstance calls, ${alive} instances left alive, stack empty: ${engine.state.size === 0}.`);
+    say(
+      `\nDone: ${emulator.count("createInstance")} createInstance calls, ${alive} instances left alive, stack empty: ${engine.state.size === 0}.`,
+    );
     if (alive !== 0 || engine.state.size !== 0) throw new Error("the demo left instances behind");
   } finally {
     await emulator.close();
@@ -153,7 +160,8 @@ async function withCli(cli: string): Promise<void> {
 
 function show(steps: Step[]): void {
   if (steps.length === 0) say("  (nothing to do)");
-  for (const step of steps) say(`  ${step.op.padEnd(15)} ${nameOf(step.urn)}${step.id ? ` (id ${step.id})` : ""}${step.detail ? ` — ${step.detail}` : ""}`);
+  for (const step of steps)
+    say(`  ${step.op.padEnd(15)} ${nameOf(step.urn)}${step.id ? ` (id ${step.id})` : ""}${step.detail ? ` — ${step.detail}` : ""}`);
 }
 
 function secret(outputs: Record<string, unknown>, key: string): string {

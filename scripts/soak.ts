@@ -50,7 +50,10 @@ async function runTrial(trial: Trial, iterations: number, concurrency: number): 
     "greenapi:partnerApiUrl": emulator.url,
     "greenapi:apiUrl": emulator.url,
     ...(trial === "late"
-      ? { "greenapi:requestTimeoutSeconds": String(LATE_REQUEST_SECONDS), "greenapi:operationTimeoutSeconds": String(LATE_OPERATION_SECONDS) }
+      ? {
+          "greenapi:requestTimeoutSeconds": String(LATE_REQUEST_SECONDS),
+          "greenapi:operationTimeoutSeconds": String(LATE_OPERATION_SECONDS),
+        }
       : { "greenapi:requestTimeoutSeconds": "5" }),
   };
   const programDir = makeProgramDir("greenapi-soak-");
@@ -72,7 +75,11 @@ async function runTrial(trial: Trial, iterations: number, concurrency: number): 
       for (const { inputs } of registrations) {
         const name = String(inputs.__autoName);
         const delayMs = Math.round((0.5 + 1.5 * Math.random()) * LATE_REQUEST_SECONDS * 1000);
-        emulator.injectFault(trial === "late" ? { method: "createInstance", kind: "late", delayMs, name } : { method: "createInstance", kind: "performThenDrop", name });
+        emulator.injectFault(
+          trial === "late"
+            ? { method: "createInstance", kind: "late", delayMs, name }
+            : { method: "createInstance", kind: "performThenDrop", name },
+        );
       }
       const goals: ResourceGoal[] = registrations.map(({ type, name, inputs }) => ({ type, name, inputs }));
       const engine = new Engine(host);
@@ -159,7 +166,11 @@ function positive(text: string | undefined, flag: string): number {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? `soak: ${(error as Error).message}` : error);
+    console.error(
+      error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+        ? `soak: ${(error as Error).message}`
+        : error,
+    );
     process.exit(1);
   },
 );

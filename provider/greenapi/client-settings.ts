@@ -61,7 +61,10 @@ function isLoopback(hostname: string): boolean {
  * `read` gives a setting's raw value; `label` names it in errors (e.g. "GREEN_API_URL", or
  * "greenapi:apiUrl (or GREEN_API_URL)"). Blank values count as unset.
  */
-export function readClientSettings(read: (setting: ClientSetting) => string | undefined, label: (setting: ClientSetting) => string): ClientSettings {
+export function readClientSettings(
+  read: (setting: ClientSetting) => string | undefined,
+  label: (setting: ClientSetting) => string,
+): ClientSettings {
   const value = (setting: ClientSetting) => read(setting)?.trim() || undefined;
   const url = (setting: "partnerApiUrl" | "apiUrl") => {
     const raw = value(setting) ?? DEFAULT_API_URL;

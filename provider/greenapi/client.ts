@@ -98,9 +98,7 @@ export class PartnerClient {
   private readonly partnerApiUrl: string;
   private readonly apiUrl: string;
   private readonly transport: Transport;
-  private readonly instanceList = new InstanceListCache(() =>
-    this.partner("getInstances", "GET", undefined, wire.getInstancesResponse),
-  );
+  private readonly instanceList = new InstanceListCache(() => this.partner("getInstances", "GET", undefined, wire.getInstancesResponse));
 
   /** See createsSettledAt. */
   private createsSettleAt = 0;
@@ -117,10 +115,18 @@ export class PartnerClient {
    * required; the URLs default to https://api.green-api.com, the timeouts to 30 s per request and
    * 120 s per operation. `options` (deadlines, retry) win over the environment.
    */
-  static fromEnv(env: Record<string, string | undefined> = process.env, options: Omit<PartnerClientOptions, "partnerToken"> = {}): PartnerClient {
-    const settings = readClientSettings((setting) => env[PARTNER_CLIENT_ENV[setting]], (setting) => PARTNER_CLIENT_ENV[setting]);
+  static fromEnv(
+    env: Record<string, string | undefined> = process.env,
+    options: Omit<PartnerClientOptions, "partnerToken"> = {},
+  ): PartnerClient {
+    const settings = readClientSettings(
+      (setting) => env[PARTNER_CLIENT_ENV[setting]],
+      (setting) => PARTNER_CLIENT_ENV[setting],
+    );
     if (!settings.partnerToken) {
-      throw new ConfigurationError(`${PARTNER_CLIENT_ENV.partnerToken} is not set: export the partner token from the Green API partner console.`);
+      throw new ConfigurationError(
+        `${PARTNER_CLIENT_ENV.partnerToken} is not set: export the partner token from the Green API partner console.`,
+      );
     }
     return new PartnerClient({
       partnerToken: settings.partnerToken,

@@ -50,7 +50,8 @@ export const ADVICE: Record<GreenApiErrorCode, string> = {
   timeout:
     "Green API did not answer in time; run again, or raise the deadlines (the deadlines option, or " +
     "GREEN_API_REQUEST_TIMEOUT_SECONDS, default 30, and GREEN_API_OPERATION_TIMEOUT_SECONDS, default 120).",
-  connection_failed: "Check the network and the API URL (the partnerApiUrl / apiUrl options, or GREEN_API_PARTNER_API_URL / GREEN_API_URL), then run again.",
+  connection_failed:
+    "Check the network and the API URL (the partnerApiUrl / apiUrl options, or GREEN_API_PARTNER_API_URL / GREEN_API_URL), then run again.",
   malformed_response:
     "Green API answered something that is not its documented JSON (an HTML page, a cut-off or empty body); " +
     "check that the partnerApiUrl / apiUrl options (GREEN_API_PARTNER_API_URL / GREEN_API_URL) point at Green API, then run again.",

@@ -24,13 +24,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 
  */
 export type Repeatability = "safe" | "once";
 
-const TRANSIENT: ReadonlySet<string> = new Set([
-  "rate_limited",
-  "server_error",
-  "timeout",
-  "connection_failed",
-  "malformed_response",
-]);
+const TRANSIENT: ReadonlySet<string> = new Set(["rate_limited", "server_error", "timeout", "connection_failed", "malformed_response"]);
 
 /**
  * Milliseconds to wait before the next attempt, or undefined to give up.

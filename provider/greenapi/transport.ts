@@ -212,7 +212,13 @@ export class Transport {
   }
 }
 
-type Fail = (code: GreenApiErrorCode, what: string, extra?: Partial<GreenApiErrorDetails>, advice?: string, cause?: unknown) => GreenApiError;
+type Fail = (
+  code: GreenApiErrorCode,
+  what: string,
+  extra?: Partial<GreenApiErrorDetails>,
+  advice?: string,
+  cause?: unknown,
+) => GreenApiError;
 
 export const WRONG_URL_ADVICE =
   "Green API has no such page: check the partnerApiUrl / apiUrl options (GREEN_API_PARTNER_API_URL / GREEN_API_URL) against the partner console.";

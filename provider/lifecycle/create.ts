@@ -63,9 +63,10 @@ export async function create(inputs: CreateInputs): Promise<{ id: string; outs: 
     const listed =
       outcome.listed ??
       existing ??
-      (await findAlive(client, (item) => item.idInstance === facts.idInstance, { sentAfter: settled, lingerMs: POST_CREATE_LINGER_MS }).catch(
-        () => undefined,
-      ));
+      (await findAlive(client, (item) => item.idInstance === facts.idInstance, {
+        sentAfter: settled,
+        lingerMs: POST_CREATE_LINGER_MS,
+      }).catch(() => undefined));
     const live = await observeState(client, { ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl });
     return { id: String(facts.idInstance), outs: buildOutputs({ inputs, facts, apiUrl, listed, live }) };
   });
@@ -117,7 +118,11 @@ async function afterRateLimit(client: PartnerClient, name: string, failure: Gree
  * list, or undefined when a list requested after the attempt's settle window still lacks it. Lists
  * are shared with the other resources' lookups. Throws when the operation ends before it could tell.
  */
-async function waitOutLateCreate(client: PartnerClient, inputs: InstanceInputs, failure: GreenApiError): Promise<InstanceListItem | undefined> {
+async function waitOutLateCreate(
+  client: PartnerClient,
+  inputs: InstanceInputs,
+  failure: GreenApiError,
+): Promise<InstanceListItem | undefined> {
   const name = inputs.name!;
   const settlesAt = failure.settlesAt ?? Date.now();
   let pause = SETTLE_FIRST_PAUSE_MS;
@@ -172,7 +177,9 @@ function nothingCreated(absent: GreenApiError, name: string, cause: GreenApiErro
  */
 function takeOverExisting(existing: InstanceListItem, inputs: InstanceInputs): Outcome {
   if (inputs.name === inputs[AUTO_NAME_KEY]) {
-    log(`instance ${existing.idInstance} "${inputs.name}" was created by an earlier, interrupted run: using it instead of creating another.`);
+    log(
+      `instance ${existing.idInstance} "${inputs.name}" was created by an earlier, interrupted run: using it instead of creating another.`,
+    );
     return { facts: factsOf(existing), existing };
   }
   throw new Error(

@@ -11,7 +11,12 @@ export async function deleteInstance(id: string, props: InstanceOutputs): Promis
   return operation(async (client, config) => {
     const idInstance = parseId(id);
     if (props.logoutOnDelete !== false && props.apiTokenInstance) {
-      const ref = { idInstance, apiTokenInstance: props.apiTokenInstance, typeInstance: props.typeInstance, apiUrl: props.apiUrl ?? config.apiUrl };
+      const ref = {
+        idInstance,
+        apiTokenInstance: props.apiTokenInstance,
+        typeInstance: props.typeInstance,
+        apiUrl: props.apiUrl ?? config.apiUrl,
+      };
       if ((await observeState(client, ref)).stateInstance === "authorized") {
         await client.logout(ref);
         log(`logged the linked phone out of instance ${idInstance} before deleting it.`);

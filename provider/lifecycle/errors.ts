@@ -25,7 +25,10 @@ const PULUMI_ADVICE: Partial<Record<GreenApiErrorCode, string>> = {
 
 /** Other advice of the client's, by its text (constants of our own, not Green API's words). */
 const PULUMI_FOR_CLIENT_ADVICE: ReadonlyMap<string, string> = new Map([
-  [WRONG_URL_ADVICE, `Green API has no such page: check ${partnerApiUrl.key} / ${apiUrl.key} (or the resource's apiUrl) against the partner console.`],
+  [
+    WRONG_URL_ADVICE,
+    `Green API has no such page: check ${partnerApiUrl.key} / ${apiUrl.key} (or the resource's apiUrl) against the partner console.`,
+  ],
   [
     NO_TIME_TO_WRITE_ADVICE,
     `Run again; if this happens on the first request of an operation, raise ${operationTimeoutSeconds.key} to at least 3 × ${requestTimeoutSeconds.key} + 2.`,
@@ -35,7 +38,10 @@ const PULUMI_FOR_CLIENT_ADVICE: ReadonlyMap<string, string> = new Map([
 export function forPulumi(error: unknown): unknown {
   if (!(error instanceof GreenApiError)) return error;
   if (error.code === "instance_deleted") {
-    return error.withAdvice("Run `pulumi refresh` to drop it from the stack, then `pulumi up` to create it again.", "the instance has been deleted outside Pulumi");
+    return error.withAdvice(
+      "Run `pulumi refresh` to drop it from the stack, then `pulumi up` to create it again.",
+      "the instance has been deleted outside Pulumi",
+    );
   }
   if (error.code === "unauthorized") {
     if (PARTNER_METHODS.has(error.method)) {
@@ -50,7 +56,8 @@ export function forPulumi(error: unknown): unknown {
       "this instance's token was rejected",
     );
   }
-  const reworded = PULUMI_FOR_CLIENT_ADVICE.get(error.advice) ?? (error.advice === ADVICE[error.code] ? PULUMI_ADVICE[error.code] : undefined);
+  const reworded =
+    PULUMI_FOR_CLIENT_ADVICE.get(error.advice) ?? (error.advice === ADVICE[error.code] ? PULUMI_ADVICE[error.code] : undefined);
   return reworded ? error.withAdvice(reworded) : error;
 }
 

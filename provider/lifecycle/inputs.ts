@@ -4,7 +4,15 @@
  */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { DELAY_MAX_MS, DELAY_MIN_MS, SETTING_FLAGS, SETTING_NAMES, isSettingFlag, flagToBoolean, type Settings } from "../greenapi/settings";
+import {
+  DELAY_MAX_MS,
+  DELAY_MIN_MS,
+  SETTING_FLAGS,
+  SETTING_NAMES,
+  isSettingFlag,
+  flagToBoolean,
+  type Settings,
+} from "../greenapi/settings";
 import { apiUrlProblem } from "../greenapi/client-settings";
 
 /** The engine's placeholder for a value not known until apply (preview). */
@@ -85,9 +93,7 @@ export function validateInputs(news: Record<string, unknown>): CheckFailure[] {
     const result = schema.safeParse(value);
     if (!result.success) {
       const reason = result.error.issues[0]?.message ?? "is not valid";
-      failures.push(
-        SECRET_INPUTS.has(property) ? { property: "", reason: `${property}: ${reason}` } : { property, reason },
-      );
+      failures.push(SECRET_INPUTS.has(property) ? { property: "", reason: `${property}: ${reason}` } : { property, reason });
     }
   }
   return failures;

@@ -62,7 +62,8 @@ export interface OutputParts {
 export function buildOutputs({ inputs, facts, apiUrl, listed, live, previous = {} }: OutputParts): InstanceOutputs {
   const { [AUTO_NAME_KEY]: _autoName, __provider: _provider, ...declared } = inputs as InstanceInputs & { __provider?: unknown };
   const managed = new Set(Object.keys(settingsOf(declared)));
-  const only = (settings: object) => Object.fromEntries(Object.entries(settings).filter(([name]) => !SETTING_NAMES.includes(name as never) || managed.has(name)));
+  const only = (settings: object) =>
+    Object.fromEntries(Object.entries(settings).filter(([name]) => !SETTING_NAMES.includes(name as never) || managed.has(name)));
   // Live values are the truth for what is managed; an undeclared setting is dropped from the outputs.
   const settings: Settings = only(live?.settings ?? {});
   // Green API may stop returning tokens in getInstances; the one from create is authoritative.

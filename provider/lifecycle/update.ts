@@ -35,7 +35,8 @@ async function applySettings(client: PartnerClient, ref: InstanceRef, changed: S
     if (!isGreenApiError(error) || error.settlesAt === undefined) throw error;
     await sleep(error.settlesAt - Date.now());
     const live = await client.getSettings(ref).catch(() => undefined);
-    const applied = live && Object.entries(changed).every(([key, value]) => !(key in live.settings) || live.settings[key as keyof Settings] === value);
+    const applied =
+      live && Object.entries(changed).every(([key, value]) => !(key in live.settings) || live.settings[key as keyof Settings] === value);
     if (!applied) throw error;
     log(`setSettings on instance ${ref.idInstance} got no answer, but Green API applied it: the settings are live.`);
   }

@@ -8,7 +8,14 @@ import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { GreenApiEmulator } from "../../emulator";
 import { CONFIG_KEYS } from "../../provider/lifecycle/config";
-import { PARTNER_CLIENT_ENV, PartnerClient, isGreenApiError, type GreenApiError, type InstanceRef, type PartnerClientOptions } from "../../provider/client";
+import {
+  PARTNER_CLIENT_ENV,
+  PartnerClient,
+  isGreenApiError,
+  type GreenApiError,
+  type InstanceRef,
+  type PartnerClientOptions,
+} from "../../provider/client";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
 // Quick retries keep the retry tests short; the policy itself is the default one's shape.
@@ -163,11 +170,25 @@ describe("partner methods", () => {
 describe("instance methods", () => {
   it("round-trips settings with flags as booleans (yes/no on the wire)", async () => {
     const ref = await newInstance("client-settings");
-    await client.setSettings(ref, { webhookUrl: "https://hooks.example.com/s", incomingWebhook: true, outgoingWebhook: false, delaySendMessagesMilliseconds: 2000 });
-    expect(emulator.get(ref.idInstance)!.settings).toMatchObject({ incomingWebhook: "yes", outgoingWebhook: "no", delaySendMessagesMilliseconds: 2000 });
+    await client.setSettings(ref, {
+      webhookUrl: "https://hooks.example.com/s",
+      incomingWebhook: true,
+      outgoingWebhook: false,
+      delaySendMessagesMilliseconds: 2000,
+    });
+    expect(emulator.get(ref.idInstance)!.settings).toMatchObject({
+      incomingWebhook: "yes",
+      outgoingWebhook: "no",
+      delaySendMessagesMilliseconds: 2000,
+    });
 
     const { settings, wid } = await client.getSettings(ref);
-    expect(settings).toMatchObject({ webhookUrl: "https://hooks.example.com/s", incomingWebhook: true, outgoingWebhook: false, delaySendMessagesMilliseconds: 2000 });
+    expect(settings).toMatchObject({
+      webhookUrl: "https://hooks.example.com/s",
+      incomingWebhook: true,
+      outgoingWebhook: false,
+      delaySendMessagesMilliseconds: 2000,
+    });
     expect(wid).toBeUndefined(); // no phone linked yet
   });
 
@@ -245,7 +266,11 @@ describe("for scripts", () => {
     );
     // One operation must have room to wait out a write Green API performs late (3 request deadlines + 1 s), after a lookup.
     expect(() =>
-      PartnerClient.fromEnv({ GREEN_API_PARTNER_TOKEN: "t0ken", GREEN_API_REQUEST_TIMEOUT_SECONDS: "60", GREEN_API_OPERATION_TIMEOUT_SECONDS: "120" }),
+      PartnerClient.fromEnv({
+        GREEN_API_PARTNER_TOKEN: "t0ken",
+        GREEN_API_REQUEST_TIMEOUT_SECONDS: "60",
+        GREEN_API_OPERATION_TIMEOUT_SECONDS: "120",
+      }),
     ).toThrow(/GREEN_API_OPERATION_TIMEOUT_SECONDS must be at least 3 × GREEN_API_REQUEST_TIMEOUT_SECONDS \+ 2 \(182 s/);
   });
 
@@ -254,7 +279,9 @@ describe("for scripts", () => {
     expect(() => PartnerClient.fromEnv({ GREEN_API_PARTNER_TOKEN: "t0ken", GREEN_API_PARTNER_API_URL: plain })).toThrow(
       /GREEN_API_PARTNER_API_URL must be an https URL: Green API tokens travel in the URL path/,
     );
-    expect(() => new PartnerClient({ partnerToken: "t0ken", apiUrl: "http://10.0.0.7:8080" })).toThrow(/PartnerClient: apiUrl must be an https URL/);
+    expect(() => new PartnerClient({ partnerToken: "t0ken", apiUrl: "http://10.0.0.7:8080" })).toThrow(
+      /PartnerClient: apiUrl must be an https URL/,
+    );
     const before = emulator.requests.length;
     const ref = { idInstance: 1, apiTokenInstance: "t0ken", apiUrl: "http://7103.api.greenapi.com" };
     await expect(client.getStateInstance(ref)).rejects.toThrow(/the instance's apiUrl must be an https URL/);

@@ -92,9 +92,7 @@ test("the CLI prints how to connect, logs requests with tokens redacted, and kee
   try {
     const [, url] = await first.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
     expect(first.output()).toContain(`partner token: ${token}`);
-    expect(first.output()).toContain(
-      `export GREEN_API_PARTNER_API_URL=${url} GREEN_API_URL=${url} GREEN_API_PARTNER_TOKEN=${token}`,
-    );
+    expect(first.output()).toContain(`export GREEN_API_PARTNER_API_URL=${url} GREEN_API_URL=${url} GREEN_API_PARTNER_TOKEN=${token}`);
     expect(first.output()).toContain(`pulumi config set --secret greenapi:partnerToken ${token}`);
     const banner = first.output();
 
@@ -139,7 +137,16 @@ test("the CLI refuses a bad option with usage and exit code 2", async () => {
 });
 
 test("the CLI injects faults given with --fault, late ones included", async () => {
-  const emulator = run(cliPath(), ["--port", "0", "--token", "gacCliFaults", "--fault", "getInstances:status:503*2", "--fault", "createInstance:late:300"]);
+  const emulator = run(cliPath(), [
+    "--port",
+    "0",
+    "--token",
+    "gacCliFaults",
+    "--fault",
+    "getInstances:status:503*2",
+    "--fault",
+    "createInstance:late:300",
+  ]);
   try {
     const [, url] = await emulator.waitFor(/listening on (http:\/\/\S+)/);
     const list = () => call(url, "GET", "/partner/getInstances/gacCliFaults");
@@ -154,9 +161,12 @@ test("the CLI injects faults given with --fault, late ones included", async () =
   }
 });
 
-test.each([["createInstance:late"], ["nosuch:drop"], ["qr:explode"], ["qr:drop:5"]])("the CLI refuses --fault %s with usage", async (spec) => {
-  const bad = run(cliPath(), ["--fault", spec]);
-  await bad.waitFor(/Usage:/);
-  expect(bad.output()).toContain(`--fault ${spec}`);
-  expect(await bad.exited).toBe(2);
-});
+test.each([["createInstance:late"], ["nosuch:drop"], ["qr:explode"], ["qr:drop:5"]])(
+  "the CLI refuses --fault %s with usage",
+  async (spec) => {
+    const bad = run(cliPath(), ["--fault", spec]);
+    await bad.waitFor(/Usage:/);
+    expect(bad.output()).toContain(`--fault ${spec}`);
+    expect(await bad.exited).toBe(2);
+  },
+);

@@ -194,7 +194,14 @@ describe("instance API", () => {
     expect(emulator.get(id.idInstance)!.settings).toMatchObject({ ...(request as object), keepOnlineStatus: "yes" });
     const sent = emulator.requests.filter((r) => r.method === "setSettings");
     expect(sent).toEqual([
-      { method: "setSettings", idInstance: id.idInstance, body: request, status: 200, at: expect.any(Number), performedAt: expect.any(Number) },
+      {
+        method: "setSettings",
+        idInstance: id.idInstance,
+        body: request,
+        status: 200,
+        at: expect.any(Number),
+        performedAt: expect.any(Number),
+      },
     ]);
   });
 

@@ -51,10 +51,7 @@ export async function call(baseUrl: string, verb: "GET" | "POST", path: string, 
   return { status: response.status, text, json, contentType, headers: response.headers };
 }
 
-export type RawResult =
-  | { kind: "response"; status: number; body: string }
-  | { kind: "error"; code: string }
-  | { kind: "timeout" };
+export type RawResult = { kind: "response"; status: number; body: string } | { kind: "error"; code: string } | { kind: "timeout" };
 
 /** One request on a fresh connection, with a client-side timeout. */
 export function rawRequest(baseUrl: string, verb: string, path: string, body?: unknown, timeoutMs = 1000): Promise<RawResult> {

@@ -1,17 +1,10 @@
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  captureRegistrations,
-  CheckFailedError,
-  Engine,
-  HostError,
-  makeUrn,
-  ProviderHost,
-  type Registration,
-} from "../../harness";
+import { captureRegistrations, CheckFailedError, Engine, HostError, makeUrn, ProviderHost, type Registration } from "../../harness";
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a dynamic provider's property bags are untyped
 type Props = Record<string, any>;
 
 // Runs inside the host process after the SDK serializes it: it must not reference anything outside
@@ -49,7 +42,7 @@ const testProvider = {
     if (props.gone) {
       return {};
     }
-    const { seen, ...inputs } = props;
+    const { seen: _seen, ...inputs } = props;
     return { id, props: { ...props, size: 99 }, inputs: { ...inputs, size: 99 } };
   },
   async update(_id: string, olds: Props, news: Props) {
@@ -96,10 +89,7 @@ beforeAll(async () => {
   });
   providerText = registration.inputs.__provider as string;
   host = await ProviderHost.start({ programDir });
-  await host.configure(
-    { "greenapi:partnerToken": "tok-123", "test:region": "eu-1" },
-    ["greenapi:partnerToken"],
-  );
+  await host.configure({ "greenapi:partnerToken": "tok-123", "test:region": "eu-1" }, ["greenapi:partnerToken"]);
 });
 
 afterAll(async () => {

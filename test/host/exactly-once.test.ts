@@ -58,7 +58,13 @@ describe("a run interrupted after createInstance", () => {
     const [registration] = await stack.declare({ "sales-bot": { incomingWebhook: true } });
     await interruptedUp("sales-bot", registration.inputs);
     const [orphan] = alive();
-    stack.emulator.injectFault({ method: "setSettings", kind: "status", status: 400, body: "Validation failed", idInstance: orphan.idInstance });
+    stack.emulator.injectFault({
+      method: "setSettings",
+      kind: "status",
+      status: 400,
+      body: "Validation failed",
+      idInstance: orphan.idInstance,
+    });
 
     const error: HostError = await stack.engine.up(goals([registration])).catch((e) => e);
     expect(error.initFailed).toMatchObject({ id: String(orphan.idInstance) });
@@ -75,7 +81,9 @@ describe("a run interrupted after createInstance", () => {
   it("stops, rather than share it, when an explicit name is already taken in the account", async () => {
     const [taken] = stack.emulator.seed([{ name: "shared-name" }]);
     const error: HostError = await stack.engine.up(goals(await stack.declare({ bot: { name: "shared-name" } }))).catch((e) => e);
-    expect(error.message).toContain(`An instance named "shared-name" already exists in this Green API account (idInstance ${taken.idInstance})`);
+    expect(error.message).toContain(
+      `An instance named "shared-name" already exists in this Green API account (idInstance ${taken.idInstance})`,
+    );
     expect(error.message).toContain(`adoptIdInstance: ${taken.idInstance}`);
     expect(stack.emulator.count("createInstance")).toBe(0);
     expect(stack.engine.state.size).toBe(0);

@@ -54,7 +54,10 @@ type FaultName =
   | "every attempt hangs";
 
 const FAULTS: Record<FaultName, { describe: string; fault: (method: Method) => Fault }> = {
-  "HTTP 429 + Retry-After": { describe: "rate limited, Retry-After: 1", fault: (method) => ({ method, kind: "status", status: 429, retryAfterSeconds: 1 }) },
+  "HTTP 429 + Retry-After": {
+    describe: "rate limited, Retry-After: 1",
+    fault: (method) => ({ method, kind: "status", status: 429, retryAfterSeconds: 1 }),
+  },
   "HTTP 503": { describe: "service unavailable", fault: (method) => ({ method, kind: "status", status: 503 }) },
   "HTTP 502 HTML page": { describe: "a proxy's error page", fault: (method) => ({ method, kind: "html" }) },
   "dropped connection": { describe: "connection dropped, not performed", fault: (method) => ({ method, kind: "drop" }) },
@@ -85,7 +88,9 @@ interface Expected {
 // A repeatable request is retried until it succeeds: on a busy machine a retry may itself run into
 // the short deadline and be retried once more, so these cells allow one request more.
 const retried = (doc = "retried, succeeds"): Expected => ({ outcome: "success", requests: [2, 3], doc });
-const recreated = (doc = "outcome unknown: the name is looked up until 3 request deadlines after the attempt; absent, so created again: one instance"): Expected => ({
+const recreated = (
+  doc = "outcome unknown: the name is looked up until 3 request deadlines after the attempt; absent, so created again: one instance",
+): Expected => ({
   outcome: "success",
   requests: 2,
   doc,
@@ -96,7 +101,11 @@ const rewritten = (doc = "outcome unknown: retried with the same settings; ends 
   doc,
 });
 const afterError = (op: Op) =>
-  op === "create" ? "nothing created; the next run creates one" : op === "delete" ? "instance stays in state; the next run deletes it" : "state unchanged; the next run succeeds";
+  op === "create"
+    ? "nothing created; the next run creates one"
+    : op === "delete"
+      ? "instance stays in state; the next run deletes it"
+      : "state unchanged; the next run succeeds";
 const wrongUrl = (op: Op): Expected => ({
   outcome: "error",
   requests: 1,
@@ -154,7 +163,12 @@ const EXPECTED: Record<FaultName, Record<Op, Expected>> = {
     delete: retried("times out, retried: deleted (a 404 if the late one landed first)"),
   },
   "HTTP 404 page": { create: wrongUrl("create"), read: wrongUrl("read"), update: wrongUrl("update"), delete: wrongUrl("delete") },
-  "every attempt hangs": { create: keepsHanging("create"), read: keepsHanging("read"), update: keepsHanging("update"), delete: keepsHanging("delete") },
+  "every attempt hangs": {
+    create: keepsHanging("create"),
+    read: keepsHanging("read"),
+    update: keepsHanging("update"),
+    delete: keepsHanging("delete"),
+  },
 };
 
 const PARTNER_TOKEN = "gacFaultMatrixPartnerToken0123456789abcdef";
@@ -272,11 +286,18 @@ async function runCell({ op, fault, expected, resource }: Cell): Promise<void> {
   states.set(resource, state);
   // A refresh is its own `pulumi refresh`: a new host, which asks for the list instead of reusing
   // the one fetched when the instance was created.
-  const engine = new Engine(op === "read" ? () => startConfiguredHost(account.configFor(op), { programDir: stack.programDir }) : account.hostFor(op));
+  const engine = new Engine(
+    op === "read" ? () => startConfiguredHost(account.configFor(op), { programDir: stack.programDir }) : account.hostFor(op),
+  );
   engine.state = state;
   const method = METHOD[op];
   const id = [...state.values()][0]?.id;
-  const wanted = op === "create" ? await declare(stack, resource, SETTINGS.before) : op === "update" ? await declare(stack, resource, SETTINGS.after) : undefined;
+  const wanted =
+    op === "create"
+      ? await declare(stack, resource, SETTINGS.before)
+      : op === "update"
+        ? await declare(stack, resource, SETTINGS.after)
+        : undefined;
   // The cell's own instance: by name for createInstance, by idInstance for the instance's calls; the
   // read cells run alone in their account, so every getInstances there is theirs.
   const target: FaultTarget = op === "create" ? { name: names.get(resource) } : op === "read" ? {} : { idInstance: Number(id) };
@@ -327,7 +348,7 @@ async function runCell({ op, fault, expected, resource }: Cell): Promise<void> {
 
 /** The host's output reaches us through a pipe, which on a busy machine can lag behind the gRPC answer. */
 async function outputShows(engine: Engine, text: string): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !engine.output().includes(text) && Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 10_000; !engine.output().includes(text) && Date.now() < deadline;) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   expect(engine.output()).toContain(text);
@@ -346,7 +367,10 @@ function expectDone(emulator: GreenApiEmulator, op: Op, engine: Engine, steps: S
     case "create":
       expect(steps.map((s) => s.op)).toEqual(["create"]);
       expect(entries).toHaveLength(1);
-      expect(emulator.get(Number(entries[0].id))!.settings).toMatchObject({ webhookUrlToken: WEBHOOK_TOKENS.before, incomingWebhook: "yes" });
+      expect(emulator.get(Number(entries[0].id))!.settings).toMatchObject({
+        webhookUrlToken: WEBHOOK_TOKENS.before,
+        incomingWebhook: "yes",
+      });
       break;
     case "read":
       expect(steps).toEqual([expect.objectContaining({ op: expect.stringMatching(/^refresh-(same|changed)$/), id })]);

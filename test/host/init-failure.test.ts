@@ -23,11 +23,20 @@ describe("created but failed to initialize", () => {
     const [existing] = stack.emulator.seed([{ name: "made-in-console" }]);
     const declared = { adoptIdInstance: existing.idInstance, incomingWebhook: true, webhookUrlToken: WEBHOOK_TOKEN };
     const registrations = await stack.declare({ adopted: declared });
-    stack.emulator.injectFault({ method: "setSettings", kind: "status", status: 400, body: "Validation failed", idInstance: existing.idInstance });
+    stack.emulator.injectFault({
+      method: "setSettings",
+      kind: "status",
+      status: 400,
+      body: "Validation failed",
+      idInstance: existing.idInstance,
+    });
 
     const error: HostError = await stack.engine.up(goals(registrations)).catch((e) => e);
     expect(error).toBeInstanceOf(HostError);
-    expect(error.initFailed).toMatchObject({ id: String(existing.idInstance), reasons: [expect.stringContaining("Green API setSettings: HTTP 400")] });
+    expect(error.initFailed).toMatchObject({
+      id: String(existing.idInstance),
+      reasons: [expect.stringContaining("Green API setSettings: HTTP 400")],
+    });
     const recorded = error.initFailed!.properties;
     // Without __provider the host could not load the provider for the recorded resource later.
     expect(recorded.__provider).toBe(registrations[0].inputs.__provider);
@@ -54,7 +63,11 @@ describe("created but failed to initialize", () => {
 
   it("builds properties the host can send: __provider included, undefined values dropped", () => {
     const error = initFailure("1101728000", { idInstance: 1101728000, tariff: undefined }, "exports.handler = …", "no answer");
-    expect(error).toMatchObject({ id: "1101728000", properties: { idInstance: 1101728000, __provider: "exports.handler = …" }, reasons: ["no answer"] });
+    expect(error).toMatchObject({
+      id: "1101728000",
+      properties: { idInstance: 1101728000, __provider: "exports.handler = …" },
+      reasons: ["no answer"],
+    });
     // What the host does with them; a throw here would lose the init failure, and the instance's record with it.
     expect(() => Struct.fromJavaScript(error.properties as never)).not.toThrow();
     expect(error.message).toBe(

@@ -50,7 +50,10 @@ describe("no credential leaks", () => {
     const registrations = [...(await declare(first)), ...(await declare(second))];
     const errors: string[] = [];
     const failing = async (run: () => Promise<unknown>, echoed: RegExp) => {
-      const error = await run().then(() => undefined, (e: unknown) => e);
+      const error = await run().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(HostError);
       const { message } = error as HostError;
       // The echo arrived and was redacted (not dropped): the check below is about something real.
@@ -59,7 +62,12 @@ describe("no credential leaks", () => {
     };
 
     // Create: the lookup by name, then createInstance itself, answer with the credentials in them.
-    stack.emulator.injectFault({ method: "getInstances", kind: "status", status: 400, body: `no route /partner/getInstances/${PARTNER_TOKEN}` });
+    stack.emulator.injectFault({
+      method: "getInstances",
+      kind: "status",
+      status: 400,
+      body: `no route /partner/getInstances/${PARTNER_TOKEN}`,
+    });
     await failing(() => stack.engine.up(goals([registrations[0]])), /getInstances\/\*\*\*/);
     stack.emulator.injectFault({
       method: "createInstance",
@@ -83,7 +91,10 @@ describe("no credential leaks", () => {
       body: `webhookUrlToken ${WEBHOOK_TOKENS[1]} rejected at /waInstance${idInstance}/setSettings/${instanceToken}`,
       idInstance,
     });
-    await failing(() => stack.engine.up(goals([registrations[1]])), /webhookUrlToken \*\*\* rejected at \/waInstance\d+\/setSettings\/\*\*\*/);
+    await failing(
+      () => stack.engine.up(goals([registrations[1]])),
+      /webhookUrlToken \*\*\* rejected at \/waInstance\d+\/setSettings\/\*\*\*/,
+    );
     await stack.engine.up(goals([registrations[1]]));
 
     // Refresh: the instance API fails with its token in the text (the provider logs a note, goes on).
@@ -111,7 +122,11 @@ describe("no credential leaks", () => {
   });
 
   it("every input and output that holds a credential is marked secret", async () => {
-    const registrations = await declare({ webhookUrl: "https://hooks.example.com/b", webhookUrlToken: WEBHOOK_TOKENS[0], stateWebhook: true });
+    const registrations = await declare({
+      webhookUrl: "https://hooks.example.com/b",
+      webhookUrlToken: WEBHOOK_TOKENS[0],
+      stateWebhook: true,
+    });
     await stack.engine.up(goals(registrations));
     const [registration] = registrations;
     const [entry] = stack.engine.state.values();

@@ -104,7 +104,9 @@ describe("GreenApiInstance through Pulumi's provider host", () => {
   it("has no changes after up whatever Green API's defaults for undeclared settings are", async () => {
     // Green API's documents disagree: flags "off" or "yes", a delay of 500, 3000 or 5000 ms.
     const other = await startStack({
-      emulator: { createDefaults: { outgoingWebhook: "yes", stateWebhook: "yes", keepOnlineStatus: "yes", delaySendMessagesMilliseconds: 500 } },
+      emulator: {
+        createDefaults: { outgoingWebhook: "yes", stateWebhook: "yes", keepOnlineStatus: "yes", delaySendMessagesMilliseconds: 500 },
+      },
     });
     try {
       await other.engine.up(goals(await other.declare({ bot: { incomingWebhook: true } })));
@@ -159,7 +161,9 @@ describe("GreenApiInstance through Pulumi's provider host", () => {
     await stack.engine.up(goals(await stack.declare({ bot: { name: "bot-v1", incomingWebhook: true, stateWebhook: true } })));
     const { id } = onlyEntry();
 
-    const steps = await stack.engine.up(goals(await stack.declare({ bot: { name: "bot-v1", incomingWebhook: false, stateWebhook: true } })));
+    const steps = await stack.engine.up(
+      goals(await stack.declare({ bot: { name: "bot-v1", incomingWebhook: false, stateWebhook: true } })),
+    );
     expect(steps.map((s) => s.op)).toEqual(["update"]);
     expect(stack.emulator.count("setSettings")).toBe(1);
     const setSettings = stack.emulator.requests.filter((r) => r.method === "setSettings");
@@ -209,9 +213,7 @@ describe("a rejected partner token", () => {
       config: () => ({ "greenapi:partnerToken": badToken }),
     });
     try {
-      const error: HostError = await stackWithBadToken.engine
-        .up(goals(await stackWithBadToken.declare({ bot: {} })))
-        .catch((e) => e);
+      const error: HostError = await stackWithBadToken.engine.up(goals(await stackWithBadToken.declare({ bot: {} }))).catch((e) => e);
       expect(error).toBeInstanceOf(HostError);
       expect(error.message).toContain("greenapi:partnerToken");
       expect(error.message).toContain("GREEN_API_PARTNER_TOKEN");
@@ -227,8 +229,16 @@ describe("a rejected partner token", () => {
   it.each([
     ["greenapi:apiUrl", "http://api.green-api.com", /greenapi:apiUrl \(or GREEN_API_URL\) must be an https URL/],
     ["greenapi:partnerApiUrl", "api.green-api.com", /greenapi:partnerApiUrl \(or GREEN_API_PARTNER_API_URL\) must be an https URL/],
-    ["greenapi:operationTimeoutSeconds", "10", /greenapi:operationTimeoutSeconds \(or GREEN_API_OPERATION_TIMEOUT_SECONDS\) must be at least/],
-    ["greenapi:requestTimeoutSeconds", "soon", /greenapi:requestTimeoutSeconds \(or GREEN_API_REQUEST_TIMEOUT_SECONDS\) must be a positive number/],
+    [
+      "greenapi:operationTimeoutSeconds",
+      "10",
+      /greenapi:operationTimeoutSeconds \(or GREEN_API_OPERATION_TIMEOUT_SECONDS\) must be at least/,
+    ],
+    [
+      "greenapi:requestTimeoutSeconds",
+      "soon",
+      /greenapi:requestTimeoutSeconds \(or GREEN_API_REQUEST_TIMEOUT_SECONDS\) must be a positive number/,
+    ],
   ])("a malformed %s fails at the first check (pulumi preview), naming the key, before any request", async (key, value, message) => {
     const host = await startConfiguredHost({ ...stack.config, [key]: value }, { programDir: stack.programDir });
     try {

@@ -27,7 +27,10 @@ it(`refreshes ${N.toLocaleString("en")} instances with at most 2 getInstances ca
   expect(engine.state.size).toBe(N);
 
   // A few deleted in the console: the shared list must still tell each read its own truth.
-  const gone = seeded.filter((instance) => !instance.deleted).slice(100, 103).map((instance) => String(instance.idInstance));
+  const gone = seeded
+    .filter((instance) => !instance.deleted)
+    .slice(100, 103)
+    .map((instance) => String(instance.idInstance));
   for (const id of gone) emulator.deleteOutOfBand(Number(id));
   emulator.resetCounts();
 
@@ -37,7 +40,12 @@ it(`refreshes ${N.toLocaleString("en")} instances with at most 2 getInstances ca
   expect(emulator.count("getInstances")).toBeGreaterThanOrEqual(1);
   expect(emulator.count("getInstances")).toBeLessThanOrEqual(2);
   expect(steps).toHaveLength(N);
-  expect(steps.filter((step) => step.op === "refresh-gone").map((step) => step.id).sort()).toEqual([...gone].sort());
+  expect(
+    steps
+      .filter((step) => step.op === "refresh-gone")
+      .map((step) => step.id)
+      .sort(),
+  ).toEqual([...gone].sort());
   expect(engine.state.size).toBe(N - gone.length);
   for (const entry of engine.state.values()) {
     const live = emulator.get(Number(entry.id))!;

@@ -15,7 +15,13 @@ const onlyEntry = () => {
 
 describe("settings through Pulumi's provider host", () => {
   it("updates several settings with exactly one setSettings carrying exactly the changed fields", async () => {
-    const declared = { name: "upd-1", webhookUrl: "https://a.example.com/h", incomingWebhook: true, stateWebhook: false, delaySendMessagesMilliseconds: 1000 };
+    const declared = {
+      name: "upd-1",
+      webhookUrl: "https://a.example.com/h",
+      incomingWebhook: true,
+      stateWebhook: false,
+      delaySendMessagesMilliseconds: 1000,
+    };
     await stack.engine.up(goals(await stack.declare({ bot: declared })));
     const { id } = onlyEntry();
     stack.emulator.resetCounts();
@@ -48,7 +54,10 @@ describe("settings through Pulumi's provider host", () => {
     expect(stack.emulator.requests.filter((r) => r.method === "setSettings").map((r) => r.body)).toEqual([
       { webhookUrl: "https://declared.example.com/h", incomingWebhook: "yes" },
     ]);
-    expect(stack.emulator.get(Number(id))!.settings).toMatchObject({ webhookUrl: "https://declared.example.com/h", incomingWebhook: "yes" });
+    expect(stack.emulator.get(Number(id))!.settings).toMatchObject({
+      webhookUrl: "https://declared.example.com/h",
+      incomingWebhook: "yes",
+    });
   });
 
   it("reads an instance's state and settings side by side on refresh, not one after the other", async () => {
@@ -86,7 +95,9 @@ describe("settings through Pulumi's provider host", () => {
     stack.emulator.resetCounts();
 
     await stack.engine.destroy();
-    const forLinked = stack.emulator.requests.filter((r) => r.idInstance === linked || (r.body as { idInstance?: number })?.idInstance === linked);
+    const forLinked = stack.emulator.requests.filter(
+      (r) => r.idInstance === linked || (r.body as { idInstance?: number })?.idInstance === linked,
+    );
     expect(forLinked.map((r) => r.method)).toEqual(["getStateInstance", "logout", "deleteInstanceAccount"]);
     expect(stack.emulator.get(linked)).toMatchObject({ deleted: true, stateInstance: "notAuthorized" });
     expect(stack.emulator.count("logout")).toBe(1);
@@ -95,7 +106,9 @@ describe("settings through Pulumi's provider host", () => {
 
   it("adopts an existing instance without createInstance, applies the declared settings once, and deletes it on destroy", async () => {
     const [existing] = stack.emulator.seed([{ name: "made-in-console" }]);
-    const registrations = await stack.declare({ adopted: { adoptIdInstance: existing.idInstance, incomingWebhook: true, webhookUrl: "https://a.example.com/h" } });
+    const registrations = await stack.declare({
+      adopted: { adoptIdInstance: existing.idInstance, incomingWebhook: true, webhookUrl: "https://a.example.com/h" },
+    });
     expect((await stack.engine.up(goals(registrations))).map((s) => s.op)).toEqual(["create"]);
     expect(stack.emulator.count("createInstance")).toBe(0);
     expect(stack.emulator.requests.filter((r) => r.method === "setSettings").map((r) => r.body)).toEqual([
@@ -103,7 +116,12 @@ describe("settings through Pulumi's provider host", () => {
     ]);
     expect(onlyEntry()).toMatchObject({
       id: String(existing.idInstance),
-      outputs: { name: "made-in-console", apiTokenInstance: existing.apiTokenInstance, incomingWebhook: true, adoptIdInstance: existing.idInstance },
+      outputs: {
+        name: "made-in-console",
+        apiTokenInstance: existing.apiTokenInstance,
+        incomingWebhook: true,
+        adoptIdInstance: existing.idInstance,
+      },
     });
     // Nothing to do on the next run: the adopted instance keeps its own name.
     expect((await stack.engine.up(goals(registrations))).map((s) => s.op)).toEqual(["same"]);

@@ -11,7 +11,10 @@ const REQUEST_MS = 1_000;
 // As with the defaults (30 s and 120 s), room for one settle window (3 request deadlines + 1 s) but not two.
 const OPERATION_MS = 5_000;
 const stack = useStack({
-  config: () => ({ "greenapi:requestTimeoutSeconds": String(REQUEST_MS / 1000), "greenapi:operationTimeoutSeconds": String(OPERATION_MS / 1000) }),
+  config: () => ({
+    "greenapi:requestTimeoutSeconds": String(REQUEST_MS / 1000),
+    "greenapi:operationTimeoutSeconds": String(OPERATION_MS / 1000),
+  }),
 });
 
 const named = (name: string) => stack.emulator.list().filter((i) => i.name === name);
@@ -55,26 +58,29 @@ describe("createInstance performed after the client gave up", () => {
   it.each([
     ["in a new host, as the CLI runs each command", () => stack.engine],
     ["in the same host, whose list from before the instance existed must not count", () => new Engine(stack.host)],
-  ])("when the account cannot be listed to find out, fails saying the outcome is unknown; the next up (%s) takes the instance over", async (_, engineFor) => {
-    const engine = engineFor();
-    const registrations = await stack.declare({ [`unknowable-${engine === stack.engine ? "a" : "b"}`]: { incomingWebhook: true } });
-    const name = String(registrations[0].inputs.__autoName);
-    const { running } = await startLateCreateWithoutLists(name, () => engine.up(goals(registrations)));
-    const error = (await running.catch((e: unknown) => e)) as HostError;
+  ])(
+    "when the account cannot be listed to find out, fails saying the outcome is unknown; the next up (%s) takes the instance over",
+    async (_, engineFor) => {
+      const engine = engineFor();
+      const registrations = await stack.declare({ [`unknowable-${engine === stack.engine ? "a" : "b"}`]: { incomingWebhook: true } });
+      const name = String(registrations[0].inputs.__autoName);
+      const { running } = await startLateCreateWithoutLists(name, () => engine.up(goals(registrations)));
+      const error = (await running.catch((e: unknown) => e)) as HostError;
 
-    expect(error).toBeInstanceOf(HostError);
-    expect(error.message).toContain("the outcome is unknown");
-    expect(error.message).toContain(`whether instance "${name}" was created`);
-    expect(error.message).toContain(`The next \`pulumi up\` looks for an instance named "${name}" first and takes it over`);
-    expect(engine.state.size).toBe(0);
+      expect(error).toBeInstanceOf(HostError);
+      expect(error.message).toContain("the outcome is unknown");
+      expect(error.message).toContain(`whether instance "${name}" was created`);
+      expect(error.message).toContain(`The next \`pulumi up\` looks for an instance named "${name}" first and takes it over`);
+      expect(engine.state.size).toBe(0);
 
-    stack.emulator.clearFaults();
-    await stack.emulator.lateRequestsPerformed();
-    expect((await engine.up(goals(registrations))).map((s) => s.op)).toEqual(["create"]);
-    expectOneRecorded(name, engine);
-    expect(createsFor(name)).toHaveLength(1);
-    await engine.destroy();
-  });
+      stack.emulator.clearFaults();
+      await stack.emulator.lateRequestsPerformed();
+      expect((await engine.up(goals(registrations))).map((s) => s.op)).toEqual(["create"]);
+      expectOneRecorded(name, engine);
+      expect(createsFor(name)).toHaveLength(1);
+      await engine.destroy();
+    },
+  );
 
   it("with an explicit name, the next up stops and shows the exact adoptIdInstance; with it, the stack manages that instance", async () => {
     const name = "explicit-late-bot";
@@ -89,7 +95,9 @@ describe("createInstance performed after the client gave up", () => {
     const [orphan] = named(name);
     const next = await stack.engine.up(goals(registrations)).catch((e: unknown) => e as HostError);
     expect(next).toBeInstanceOf(HostError);
-    expect((next as HostError).message).toContain("It may be this resource's own instance, from an earlier `pulumi up` whose createInstance timed out");
+    expect((next as HostError).message).toContain(
+      "It may be this resource's own instance, from an earlier `pulumi up` whose createInstance timed out",
+    );
     expect((next as HostError).message).toContain(`set \`adoptIdInstance: ${orphan.idInstance}\``);
 
     await stack.engine.up(goals(await stack.declare({ explicit: { name, adoptIdInstance: orphan.idInstance } })));

@@ -34,12 +34,14 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: {
-  emulator?: EmulatorOptions;
-  /** Config over the defaults (the emulator's URL and partner token, 5 s per request). */
-  config?: (emulator: GreenApiEmulator) => Record<string, string>;
-  env?: Record<string, string | undefined>;
-} = {}): Promise<TestStack> {
+export async function startStack(
+  options: {
+    emulator?: EmulatorOptions;
+    /** Config over the defaults (the emulator's URL and partner token, 5 s per request). */
+    config?: (emulator: GreenApiEmulator) => Record<string, string>;
+    env?: Record<string, string | undefined>;
+  } = {},
+): Promise<TestStack> {
   const emulator = await GreenApiEmulator.start(options.emulator);
   const config = {
     "greenapi:partnerToken": emulator.partnerToken,

@@ -40,7 +40,11 @@ describe.each(fixtures)("the state entry in %s", (file) => {
     expect((await stack.engine.refresh()).map((s) => s.op)).toEqual([expect.stringMatching(/^refresh-(same|changed)$/)]);
     const [refreshed] = stack.engine.state.values();
     expect(refreshed.id).toBe(String(instance.idInstance));
-    expect(refreshed.outputs).toMatchObject({ idInstance: instance.idInstance, apiTokenInstance: instance.apiTokenInstance, name: instance.name });
+    expect(refreshed.outputs).toMatchObject({
+      idInstance: instance.idInstance,
+      apiTokenInstance: instance.apiTokenInstance,
+      name: instance.name,
+    });
     expect(refreshed.outputs.__provider).toBe(recordedProvider);
 
     expect((await stack.engine.destroy()).map((s) => s.op)).toEqual(["delete"]);

@@ -82,9 +82,7 @@ describe("npm pack", () => {
     ]) {
       expect(files).toContain(required);
     }
-    const unwanted = files.filter(
-      (file) => !/^(package\.json|README\.md|LICENSE|dist\/(provider|emulator)\/.+\.(js|d\.ts))$/.test(file),
-    );
+    const unwanted = files.filter((file) => !/^(package\.json|README\.md|LICENSE|dist\/(provider|emulator)\/.+\.(js|d\.ts))$/.test(file));
     expect(unwanted).toEqual([]);
   });
 

@@ -12,7 +12,11 @@ describe("the client's errors", () => {
 
   it("keep the network error as their cause, and say it was not sent when the connection was refused", async () => {
     // Nothing listens on port 9 of loopback: the connection is refused before anything is sent.
-    const client = new PartnerClient({ partnerToken: "t0ken", partnerApiUrl: "http://127.0.0.1:9", retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    const client = new PartnerClient({
+      partnerToken: "t0ken",
+      partnerApiUrl: "http://127.0.0.1:9",
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
     try {
       const error = (await client.getInstances().catch((e: unknown) => e)) as GreenApiError;
       expect(error).toMatchObject({ code: "connection_failed", notSent: true, outcomeUnknown: false });
@@ -31,22 +35,33 @@ describe("the client's errors", () => {
 
 describe("the provider's re-wording", () => {
   it("names the stack config, keeps every field, and keeps the client's error as the cause", () => {
-    const original = new GreenApiError({ code: "timeout", method: "getInstances", outcomeUnknown: false, retryAfterMs: 1000 }, "no answer within 30000 ms");
+    const original = new GreenApiError(
+      { code: "timeout", method: "getInstances", outcomeUnknown: false, retryAfterMs: 1000 },
+      "no answer within 30000 ms",
+    );
     const reworded = forPulumi(original) as GreenApiError;
-    expect(reworded.message).toMatch(/^Green API getInstances: no answer within 30000 ms\. .*greenapi:requestTimeoutSeconds.*greenapi:operationTimeoutSeconds/);
+    expect(reworded.message).toMatch(
+      /^Green API getInstances: no answer within 30000 ms\. .*greenapi:requestTimeoutSeconds.*greenapi:operationTimeoutSeconds/,
+    );
     expect(reworded).toMatchObject({ code: "timeout", method: "getInstances", retryAfterMs: 1000 });
     expect(reworded.cause).toBe(original);
   });
 
   it("branches on codes: a deleted instance and a rejected partner token get Pulumi's next steps", () => {
-    const deleted = forPulumi(new GreenApiError({ code: "instance_deleted", method: "setSettings", status: 400 }, 'HTTP 400 "Instance is deleted"')) as Error;
+    const deleted = forPulumi(
+      new GreenApiError({ code: "instance_deleted", method: "setSettings", status: 400 }, 'HTTP 400 "Instance is deleted"'),
+    ) as Error;
     expect(deleted.message).toMatch(/the instance has been deleted outside Pulumi.*pulumi refresh/);
     const token = forPulumi(new GreenApiError({ code: "unauthorized", method: "createInstance" }, "HTTP 200 with error 401")) as Error;
     expect(token.message).toMatch(/pulumi config set --secret greenapi:partnerToken/);
   });
 
   it("leaves advice the lifecycle already wrote for Pulumi alone", () => {
-    const own = new GreenApiError({ code: "timeout", method: "createInstance", outcomeUnknown: true }, "the outcome is unknown", "The next `pulumi up` looks first.");
+    const own = new GreenApiError(
+      { code: "timeout", method: "createInstance", outcomeUnknown: true },
+      "the outcome is unknown",
+      "The next `pulumi up` looks first.",
+    );
     expect(forPulumi(own)).toBe(own);
   });
 });

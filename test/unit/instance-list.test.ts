@@ -16,10 +16,9 @@ interface Item {
 function harness() {
   const pending: Array<{ resolve: (items: Item[]) => void; reject: (error: Error) => void }> = [];
   let clock = 1_000_000;
-  const cache = new InstanceListCache<Item>(
-    () => new Promise<Item[]>((resolve, reject) => pending.push({ resolve, reject })),
-    { now: () => clock },
-  );
+  const cache = new InstanceListCache<Item>(() => new Promise<Item[]>((resolve, reject) => pending.push({ resolve, reject })), {
+    now: () => clock,
+  });
   return {
     cache,
     requests: () => pending.length,
@@ -72,7 +71,9 @@ describe("InstanceListCache", () => {
     const createdAt = h.now(); // e.g. when a createInstance answered
     const first = h.cache.get();
     h.cache.invalidate(); // another resource's create finishes meanwhile
-    expect(ids(await Promise.all([h.cache.get({ sentAfter: createdAt }), Promise.resolve(h.answer(0, 1))]).then(([list]) => list))).toEqual([1]);
+    expect(ids(await Promise.all([h.cache.get({ sentAfter: createdAt }), Promise.resolve(h.answer(0, 1))]).then(([list]) => list))).toEqual(
+      [1],
+    );
     await first;
     expect(h.requests()).toBe(1);
 

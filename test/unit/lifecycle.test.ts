@@ -18,14 +18,17 @@ describe("check", () => {
   });
 
   it("reports every bad property by name, and never a secret's name (the engine prints the value)", async () => {
-    const { failures } = await check({}, {
-      ...base,
-      delaySendMessagesMilliseconds: 499,
-      webhookUrl: "ftp://example.com",
-      incomingWebhook: "maybe",
-      webhookUrlToken: 42,
-      colour: "green",
-    });
+    const { failures } = await check(
+      {},
+      {
+        ...base,
+        delaySendMessagesMilliseconds: 499,
+        webhookUrl: "ftp://example.com",
+        incomingWebhook: "maybe",
+        webhookUrlToken: 42,
+        colour: "green",
+      },
+    );
     const byProperty = Object.fromEntries(failures!.map((f) => [f.property, f.reason]));
     expect(byProperty.delaySendMessagesMilliseconds).toMatch(/at least 500/);
     expect(byProperty.webhookUrl).toMatch(/http\(s\) URL/);
@@ -39,7 +42,9 @@ describe("check", () => {
     for (const delay of [500, 600_000]) {
       expect((await check({}, { ...base, delaySendMessagesMilliseconds: delay, webhookUrl: "" })).failures).toBeUndefined();
     }
-    expect((await check({}, { ...base, delaySendMessagesMilliseconds: 1000.5 })).failures?.[0].property).toBe("delaySendMessagesMilliseconds");
+    expect((await check({}, { ...base, delaySendMessagesMilliseconds: 1000.5 })).failures?.[0].property).toBe(
+      "delaySendMessagesMilliseconds",
+    );
   });
 
   it("tolerates preview's unknown values", async () => {
