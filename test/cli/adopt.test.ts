@@ -15,7 +15,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { GreenApiEmulator, type EmulatedInstance } from "../../emulator";
-import { CliError, pulumiCliForTests, PulumiCliProject } from "../../harness/pulumi-cli";
+import { pulumiCliForTests, PulumiCliProject } from "../../harness/pulumi-cli";
 import { CLI_TIMEOUT_MS, credentials, expectNoCredentialIn, INSTANCE_TYPE } from "./fleet-helpers";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
@@ -77,7 +77,7 @@ suite(cli ? `taking over an existing instance through the pulumi CLI (${cli})` :
       "up takes the instance over with one setSettings, refresh finds nothing changed, destroy leaves it running",
       async () => {
         emulator.resetCounts();
-        const printed = [(await project.run(["up", "--yes", "--skip-preview", "--stack", "dev"])).output];
+        await project.up();
         expect(emulator.counts()).toMatchObject({ createInstance: 0, setSettings: 1, deleteInstanceAccount: 0, logout: 0 });
         expect(emulator.get(legacy.idInstance)).toMatchObject({
           deleted: false,
@@ -97,11 +97,11 @@ suite(cli ? `taking over an existing instance through the pulumi CLI (${cli})` :
         expect(await project.outputs()).toEqual({ idInstance: legacy.idInstance, name: "legacy-console", stateInstance: "authorized", qrUrl: "[secret]" });
 
         emulator.resetCounts();
-        printed.push((await project.run(["refresh", "--yes", "--skip-preview", "--expect-no-changes", "--stack", "dev"])).output);
+        await project.refresh({ expectNoChanges: true });
         expect(emulator.counts()).toMatchObject({ getInstances: 1, setSettings: 0 });
 
         emulator.resetCounts();
-        printed.push((await project.run(["destroy", "--yes", "--skip-preview", "--stack", "dev"])).output);
+        await project.destroy();
         // retainOnDelete: Pulumi forgets the instance; Green API is not asked to log out or delete.
         expect(emulator.counts()).toMatchObject({ logout: 0, deleteInstanceAccount: 0 });
         expect(emulator.get(legacy.idInstance)).toMatchObject({ deleted: false, stateInstance: "authorized", settings: { webhookUrl: "https://hooks.test/adopted" } });
@@ -110,7 +110,7 @@ suite(cli ? `taking over an existing instance through the pulumi CLI (${cli})` :
         expect((state.deployment.resources ?? []).filter((r) => r.type === INSTANCE_TYPE)).toEqual([]);
 
         const secrets = credentials(emulator, [WEBHOOK_TOKEN]);
-        expectNoCredentialIn("the CLI's output", printed.join("\n"), secrets);
+        expectNoCredentialIn("the CLI's output", project.transcript.map((c) => c.output).join("\n"), secrets);
         for (const file of project.backendFiles()) expectNoCredentialIn(file.path, file.text, secrets);
       },
       CLI_TIMEOUT_MS,
@@ -138,13 +138,11 @@ suite(cli ? `taking over an existing instance through the pulumi CLI (${cli})` :
       if (programs) rmSync(programs, { recursive: true, force: true });
     });
 
+    /** The command fails (exit code 1) and says why; its output. */
     async function failure(args: string[]): Promise<string> {
-      const error = await project.run(args).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(CliError);
-      return (error as CliError).output;
+      const outcome = await project.attempt(args);
+      expect({ command: outcome.command, exitCode: outcome.exitCode }).toEqual({ command: outcome.command, exitCode: 1 });
+      return outcome.output;
     }
 
     it(
@@ -153,12 +151,12 @@ suite(cli ? `taking over an existing instance through the pulumi CLI (${cli})` :
         const before = emulator.get(legacy.idInstance);
         emulator.resetCounts();
 
-        const cliImport = await failure(["import", "pulumi-nodejs:dynamic/greenapi:Instance", "legacy", String(legacy.idInstance), "--yes", "--stack", "dev"]);
+        const cliImport = await failure(["import", "pulumi-nodejs:dynamic/greenapi:Instance", "legacy", String(legacy.idInstance), "--yes", "--stack", project.options.stack]);
         expect(cliImport).toContain(`error: Preview failed: ${NO_PROVIDER_CODE}`);
         expect(cliImport).toContain(`error: preview failed: step application failed: ${NO_PROVIDER_CODE}`);
 
         copyFileSync(join(programs, "import-option.ts"), join(project.programDir, "index.ts"));
-        const importOption = await failure(["up", "--yes", "--skip-preview", "--stack", "dev"]);
+        const importOption = await failure(["up", "--yes", "--skip-preview", "--stack", project.options.stack]);
         expect(importOption).toMatch(new RegExp(`pulumi-nodejs:dynamic/greenapi:Instance legacy \\*\\*importing failed\\*\\* error: ${NO_PROVIDER_CODE}`));
 
         // The plugin failed before any provider code ran: no request, no resource in the stack.

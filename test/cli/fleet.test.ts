@@ -40,9 +40,9 @@ function fleetProject(emulator: GreenApiEmulator, tenants: string[]): Promise<Pu
   });
 }
 
-/** `pulumi <command> --yes --skip-preview`, plus the given flags, on the project's stack. */
-function operation(project: PulumiCliProject, command: "up" | "refresh" | "destroy", ...flags: string[]) {
-  return project.run([command, "--yes", "--skip-preview", ...flags, "--stack", project.options.stack]);
+/** `pulumi <command> --yes --skip-preview --parallel 32` (the harness's up/refresh/destroy take no --parallel). */
+function parallel32(project: PulumiCliProject, command: "up" | "refresh" | "destroy", ...flags: string[]) {
+  return project.run([command, "--yes", "--skip-preview", "--parallel", "32", ...flags, "--stack", project.options.stack]);
 }
 
 suite(cli ? `examples/fleet through the pulumi CLI (${cli})` : "examples/fleet through the pulumi CLI — skipped: no pulumi CLI on PATH", () => {
@@ -71,7 +71,7 @@ suite(cli ? `examples/fleet through the pulumi CLI (${cli})` : "examples/fleet t
     it(
       "gives every tenant its own instance, webhook URL and token; adding and removing tenants touches only those",
       async () => {
-        const printed: string[] = [(await operation(project, "up")).output];
+        await project.up();
         let byTenant = await instancesByTenant();
         expect(Object.keys(byTenant)).toEqual(["acme", "globex", "initech"]);
         for (const [tenant, instance] of Object.entries(byTenant)) {
@@ -90,14 +90,14 @@ suite(cli ? `examples/fleet through the pulumi CLI (${cli})` : "examples/fleet t
 
         // Nothing drifted: refresh with --expect-no-changes succeeds, with one shared list.
         emulator.resetCounts();
-        printed.push((await operation(project, "refresh", "--expect-no-changes")).output);
+        await project.refresh({ expectNoChanges: true });
         expect(emulator.count("getInstances")).toBe(1);
         expect(emulator.counts()).toMatchObject({ createInstance: 0, setSettings: 0, deleteInstanceAccount: 0 });
 
         // globex leaves, umbrella joins: one create, one delete, acme and initech untouched.
-        await project.run(["config", "set", "tenants", JSON.stringify(["acme", "initech", "umbrella"]), "--stack", project.options.stack], { quiet: true });
+        await project.setConfig(`${PROJECT}:tenants`, JSON.stringify(["acme", "initech", "umbrella"]));
         emulator.resetCounts();
-        printed.push((await operation(project, "up")).output);
+        await project.up();
         expect(emulator.counts()).toMatchObject({ createInstance: 1, deleteInstanceAccount: 1, setSettings: 0 });
         byTenant = await instancesByTenant();
         expect(Object.keys(byTenant)).toEqual(["acme", "initech", "umbrella"]);
@@ -107,14 +107,14 @@ suite(cli ? `examples/fleet through the pulumi CLI (${cli})` : "examples/fleet t
         expect(emulator.get(first.globex)!.deleted).toBe(true);
         expect(alive(emulator).map((i) => i.idInstance).sort()).toEqual(Object.values(byTenant).map((i) => i.idInstance).sort());
 
-        printed.push((await operation(project, "destroy")).output);
+        await project.destroy();
         expect(alive(emulator)).toEqual([]);
         const state = await project.exportState();
         expect((state.deployment.resources ?? []).filter((r) => r.type === INSTANCE_TYPE)).toEqual([]);
 
         // Neither the signing key nor any token reached the CLI's output or the backend in clear.
         const secrets = credentials(emulator, [SIGNING_KEY]);
-        expectNoCredentialIn("the CLI's output", printed.join("\n"), secrets);
+        expectNoCredentialIn("the CLI's output", project.transcript.map((c) => c.output).join("\n"), secrets);
         for (const file of project.backendFiles()) expectNoCredentialIn(file.path, file.text, secrets);
       },
       CLI_TIMEOUT_MS,
@@ -140,7 +140,7 @@ suite(cli ? `examples/fleet through the pulumi CLI (${cli})` : "examples/fleet t
     it(
       "creates all 40 without a single 429, sharing instance lists; refresh lists once; destroy deletes all 40",
       async () => {
-        await operation(project, "up", "--parallel", "32");
+        await parallel32(project, "up");
         const upCounts = emulator.counts();
         const up429 = rateLimited(emulator);
         console.log(`${N} creates at --parallel 32, rate limits on: getInstances ${upCounts.getInstances}, 429 answers ${up429}; all calls ${JSON.stringify(upCounts)}`);
@@ -163,13 +163,13 @@ suite(cli ? `examples/fleet through the pulumi CLI (${cli})` : "examples/fleet t
         expect([await getSettings(), await getSettings()]).toEqual([200, 429]);
 
         emulator.resetCounts();
-        await operation(project, "refresh", "--expect-no-changes", "--parallel", "32");
+        await parallel32(project, "refresh", "--expect-no-changes");
         console.log(`refresh of ${N} at --parallel 32: getInstances ${emulator.count("getInstances")}, 429 answers ${rateLimited(emulator)}`);
         expect(emulator.count("getInstances")).toBe(1);
         expect(emulator.counts()).toMatchObject({ createInstance: 0, setSettings: 0, deleteInstanceAccount: 0 });
 
         emulator.resetCounts();
-        await operation(project, "destroy", "--parallel", "32");
+        await parallel32(project, "destroy");
         expect(emulator.count("deleteInstanceAccount")).toBe(N);
         expect(alive(emulator)).toEqual([]);
       },
