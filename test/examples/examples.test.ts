@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import ts from "typescript";
+import { customerProgram, customerStack } from "../../examples/automation";
 import { captureRegistrations, type Registration } from "../../harness";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
@@ -97,7 +98,12 @@ describe("what each example declares", () => {
     expect(registrations.map((r) => [r.type, r.name])).toEqual([[INSTANCE_TYPE, "adopted"]]);
     expectSecretOutputs(registrations);
     const [adopted] = registrations;
-    expect(adopted.inputs).toMatchObject({ adoptIdInstance: 1101728000, incomingWebhook: true, stateWebhook: true, keepOnlineStatus: false });
+    expect(adopted.inputs).toMatchObject({
+      adoptIdInstance: 1101728000,
+      incomingWebhook: true,
+      stateWebhook: true,
+      keepOnlineStatus: false,
+    });
     expect(adopted.inputs.name).toBeUndefined(); // an adopted instance keeps its own name
     expect(adopted.secretInputs).toContain("webhookUrlToken");
     expect(retainOnDelete).toEqual({ adopted: true });
@@ -110,7 +116,6 @@ describe("examples/automation (an inline program; test/cli/automation.test.ts ru
   const customer = { id: "acme", webhookUrl: "https://hooks.test/saas/acme", webhookUrlToken: "automation-webhook-credential" };
 
   it("declares the customer's instance with its webhook, the token secret; exports idInstance, stateInstance and a secret qrUrl", async () => {
-    const { customerProgram } = require(join(EXAMPLES, "automation", "index.ts")) as typeof import("../../examples/automation");
     let exports: Record<string, unknown> = {};
     const registrations = await captureRegistrations(
       async () => {
@@ -134,7 +139,6 @@ describe("examples/automation (an inline program; test/cli/automation.test.ts ru
   });
 
   it("refuses a customer id that cannot be a stack name, before running any pulumi command", async () => {
-    const { customerStack } = require(join(EXAMPLES, "automation", "index.ts")) as typeof import("../../examples/automation");
     await expect(customerStack({ ...customer, id: "Acme Inc" }, { partnerToken: PARTNER_TOKEN })).rejects.toThrow(
       'customer id "Acme Inc" must be lowercase letters, digits and dashes (at most 40)',
     );
@@ -149,13 +153,16 @@ function typeErrors(file: string, text?: string): string[] {
   if (text !== undefined) {
     const { getSourceFile, fileExists } = host;
     host.fileExists = (name) => name === file || fileExists.call(host, name);
-    host.getSourceFile = (name, ...rest) => (name === file ? ts.createSourceFile(name, text, ts.ScriptTarget.ES2022) : getSourceFile.call(host, name, ...rest));
+    host.getSourceFile = (name, ...rest) =>
+      name === file ? ts.createSourceFile(name, text, ts.ScriptTarget.ES2022) : getSourceFile.call(host, name, ...rest);
   }
   const program = ts.createProgram({ rootNames: [file], options: { ...options, noEmit: true }, host, oldProgram: lastProgram });
   lastProgram = program;
   return ts
     .getPreEmitDiagnostics(program)
-    .map((d) => `${d.file ? `${d.file.fileName.replace(REPO_ROOT + "/", "")}: ` : ""}${ts.flattenDiagnosticMessageText(d.messageText, " ")}`);
+    .map(
+      (d) => `${d.file ? `${d.file.fileName.replace(REPO_ROOT + "/", "")}: ` : ""}${ts.flattenDiagnosticMessageText(d.messageText, " ")}`,
+    );
 }
 let lastProgram: ts.Program | undefined;
 
@@ -172,6 +179,7 @@ async function run(example: string, config: Record<string, string>): Promise<Run
   const registrations = await captureRegistrations(
     () => {
       recordRetainOnDelete(retainOnDelete);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program runs when loaded, inside the capture
       exports = require(join(EXAMPLES, example, "index.ts"));
     },
     {
@@ -186,13 +194,19 @@ async function run(example: string, config: Record<string, string>): Promise<Run
 }
 
 // Internal SDK hook (absent from the typings): the monitor the mocks installed.
-const sdkSettings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): { registerResource: Function } };
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an SDK internal without type declarations
+const sdkSettings = require("@pulumi/pulumi/runtime/settings") as {
+  getMonitor(): { registerResource(req: unknown, callback: unknown): unknown };
+};
 
 /** Resource options other than additionalSecretOutputs are not in a Registration; read retainOnDelete off the request. */
 function recordRetainOnDelete(sink: Record<string, boolean | undefined>): void {
   const monitor = sdkSettings.getMonitor();
   const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req: { getName(): string; getCustom(): boolean; getRetainondelete(): boolean | undefined }, callback: unknown) => {
+  monitor.registerResource = (
+    req: { getName(): string; getCustom(): boolean; getRetainondelete(): boolean | undefined },
+    callback: unknown,
+  ) => {
     if (req.getCustom()) sink[req.getName()] = req.getRetainondelete() || undefined;
     return register(req, callback);
   };
