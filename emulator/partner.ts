@@ -6,6 +6,7 @@ import { jsonReply, textReply, type Reply } from "./reply";
 import type { Route } from "./routes";
 import { validateSettings } from "./settings";
 import type { InstanceStore } from "./state";
+import { PRODUCTS, type Product } from "./types";
 
 type PartnerRoute = Extract<Route, { api: "partner" }>;
 
@@ -27,15 +28,26 @@ export function handlePartner(route: PartnerRoute, body: RequestBody, store: Ins
 function createInstance(body: RequestBody, store: InstanceStore): Reply {
   const object = objectBody(body);
   if (!object.ok) return textReply(400, object.error);
-  const { name } = object.value;
-  if (name !== undefined && typeof name !== "string") return textReply(400, "Validation failed: name must be a string");
+  const { name, typeInstance, partnerUserUiid, countryInstance } = object.value;
+  for (const [field, value] of Object.entries({ name, partnerUserUiid, countryInstance })) {
+    if (value !== undefined && typeof value !== "string") return textReply(400, `Validation failed: ${field} must be a string`);
+  }
+  // Green API's wire names only: MAX is "v3", never "max".
+  if (typeInstance !== undefined && !(PRODUCTS as readonly unknown[]).includes(typeInstance)) {
+    return textReply(400, `Validation failed: typeInstance must be one of ${PRODUCTS.join(", ")}`);
+  }
   const settings = validateSettings(object.value);
   if (!settings.ok) return textReply(400, settings.error);
-  const record = store.create(name ?? "", settings.value);
+  const fields = { name: (name as string | undefined) ?? "", typeInstance: typeInstance as Product | undefined };
+  const record = store.create(
+    { ...fields, partnerUserUiid: partnerUserUiid as string | undefined, countryInstance: countryInstance as string | undefined },
+    settings.value,
+  );
   return jsonReply({
     idInstance: record.idInstance,
     apiTokenInstance: record.apiTokenInstance,
     typeInstance: record.typeInstance,
+    apiUrlInstance: store.apiUrlOf(record),
   });
 }
 

@@ -23,12 +23,12 @@ export const METHODS = [...Object.keys(PARTNER_VERBS), ...Object.keys(INSTANCE_V
 
 export type Route =
   | { api: "partner"; method: PartnerMethod; token: string }
-  | { api: "instance"; method: InstanceMethod; idInstance: number; token: string }
+  | { api: "instance"; method: InstanceMethod; idInstance: number; token: string; prefix: "" | "/v3" }
   | { api: "unknown" };
 
 const PARTNER_PATH = /^\/partner\/([^/]+)\/([^/]+)\/?$/;
-// MAX instances put /v3 before waInstance; the same emulator serves both.
-const INSTANCE_PATH = /^(?:\/v3)?\/waInstance(\d+)\/([^/]+)\/([^/]+)\/?$/;
+// MAX instances put /v3 before waInstance; the server checks that it matches the instance's product.
+const INSTANCE_PATH = /^(\/v3)?\/waInstance(\d+)\/([^/]+)\/([^/]+)\/?$/;
 
 export function parseRoute(pathname: string): Route {
   const partner = PARTNER_PATH.exec(pathname);
@@ -36,8 +36,8 @@ export function parseRoute(pathname: string): Route {
     return { api: "partner", method: partner[1], token: partner[2] };
   }
   const instance = INSTANCE_PATH.exec(pathname);
-  if (instance && hasKey(INSTANCE_VERBS, instance[2])) {
-    return { api: "instance", method: instance[2], idInstance: Number(instance[1]), token: instance[3] };
+  if (instance && hasKey(INSTANCE_VERBS, instance[3])) {
+    return { api: "instance", method: instance[3], idInstance: Number(instance[2]), token: instance[4], prefix: instance[1] ? "/v3" : "" };
   }
   return { api: "unknown" };
 }

@@ -1,5 +1,6 @@
-// GreenApiEmulator: one HTTP server for both the partner API and the instance API, plus the controls a
-// test needs (seeding, out-of-band changes, faults, latency, rate limits) and what it observed.
+// GreenApiEmulator: one HTTP server for both the partner API and the instance API (or, with
+// instanceHosts, one more per product for its instance API alone), plus the controls a test needs
+// (seeding, out-of-band changes, faults, latency, rate limits) and what it observed.
 
 import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
@@ -15,6 +16,7 @@ import { RateLimiter } from "./rate-limit";
 import { textReply, type Reply } from "./reply";
 import { METHODS, parseRoute, redactUrl, verbOf, type Route } from "./routes";
 import { InstanceStore } from "./state";
+import { PRODUCTS } from "./types";
 import type {
   EmulatedInstance,
   EmulatorOptions,
@@ -34,6 +36,15 @@ const DEFAULT_FIRST_ID = 1101728000;
  * What happens to a request once decided: an answer, or the socket is dropped, or left hanging, or
  * the request is held and performed later (answered only if the client still waits).
  */
+/** One listening socket: the partner URL (and, by default, every instance API) or one product's instance API. */
+interface Listener {
+  server: Server;
+  /** Set once listening. */
+  url: string;
+  /** The product whose instance API alone it serves; undefined for the main listener. */
+  product?: string;
+}
+
 type Outcome =
   | { kind: "answer"; reply: Reply; fault?: FaultKind }
   | { kind: "drop" | "hang"; fault: FaultKind }
@@ -47,7 +58,9 @@ export class GreenApiEmulator {
   private readonly store: InstanceStore;
   private readonly faults = new FaultBook();
   private readonly limiter: RateLimiter;
-  private readonly server: Server;
+  private readonly main: Listener;
+  /** With instanceHosts: each product's instance API listener. */
+  private readonly productListeners = new Map<string, Listener>();
   private readonly log: (line: string) => void;
   private readonly hanging = new Set<ServerResponse>();
   /** Requests a late fault holds, until they are performed. */
@@ -56,7 +69,6 @@ export class GreenApiEmulator {
   private readonly closing = new AbortController();
   private latencyMs: number;
   private callCounts = zeroCounts();
-  private address = "";
 
   private constructor(options: EmulatorOptions) {
     // Every request waiting out the latency listens for close: thousands at once is expected.
@@ -71,12 +83,16 @@ export class GreenApiEmulator {
       createDefaults: options.createDefaults,
     });
     if (options.statePath) this.persistTo(options.statePath);
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.main = this.listener();
+    if (options.instanceHosts) for (const product of PRODUCTS) this.productListeners.set(product, this.listener(product));
+    this.store.hostOf = (product) => (this.productListeners.get(product) ?? this.main).url;
   }
 
   static async start(options: EmulatorOptions = {}): Promise<GreenApiEmulator> {
     const emulator = new GreenApiEmulator(options);
-    await emulator.listen(options.port ?? 0, options.host ?? "127.0.0.1");
+    const host = options.host ?? "127.0.0.1";
+    await emulator.listen(emulator.main, options.port ?? 0, host);
+    for (const listener of emulator.productListeners.values()) await emulator.listen(listener, 0, host);
     return emulator;
   }
 
@@ -92,19 +108,30 @@ export class GreenApiEmulator {
     return [...new Set(all.filter((credential) => credential.length > 0))];
   }
 
-  /** Base URL of both APIs, e.g. "http://127.0.0.1:7700". */
+  /** Base URL of the partner API, and of every instance API unless instanceHosts, e.g. "http://127.0.0.1:7700". */
   get url(): string {
-    return this.address;
+    return this.main.url;
+  }
+
+  /** The instance API host of a product ("whatsapp", "telegram", "v3", "instagram"): its apiUrlInstance. */
+  instanceUrl(typeInstance: string): string {
+    return this.store.hostOf(typeInstance);
   }
 
   async close(): Promise<void> {
     this.closing.abort();
     for (const res of this.hanging) res.destroy();
     this.hanging.clear();
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    const servers = [this.main, ...this.productListeners.values()].map(({ server }) => server);
+    await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
   }
 
   // --- state control ---
@@ -182,16 +209,35 @@ export class GreenApiEmulator {
 
   // --- serving ---
 
-  private async listen(port: number, host: string): Promise<void> {
+  private listener(product?: string): Listener {
+    const listener: Listener = { url: "", product, server: createServer((req, res) => void this.handle(req, res, listener)) };
+    return listener;
+  }
+
+  private async listen(listener: Listener, port: number, host: string): Promise<void> {
+    const { server } = listener;
     await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(port, host, () => {
-        this.server.off("error", reject);
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
         resolve();
       });
     });
-    const { port: bound } = this.server.address() as AddressInfo;
-    this.address = `http://${host.includes(":") ? `[${host}]` : host}:${bound}`;
+    const { port: bound } = server.address() as AddressInfo;
+    listener.url = `http://${host.includes(":") ? `[${host}]` : host}:${bound}`;
+  }
+
+  /**
+   * Whether this listener serves the route: instance calls only on the instance's own host and with
+   * its product's prefix (MAX needs /v3, the others must not have it), partner calls only on `url`.
+   */
+  private serves(route: Route, listener: Listener): boolean {
+    if (route.api === "partner") return listener.product === undefined;
+    if (route.api !== "instance") return true;
+    const record = this.store.find(route.idInstance);
+    if (!record) return listener.product !== undefined || this.productListeners.size === 0;
+    if (route.prefix !== (record.typeInstance === "v3" ? "/v3" : "")) return false;
+    return (this.productListeners.get(record.typeInstance) ?? this.main) === listener;
   }
 
   private persistTo(path: string): void {
@@ -200,13 +246,16 @@ export class GreenApiEmulator {
     this.store.onChange = () => writeStateFile(path, this.store.snapshot());
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse, listener: Listener): Promise<void> {
     const startedAt = Date.now();
     const rawUrl = req.url ?? "/";
-    const route = parseRoute(rawUrl.split("?", 1)[0]);
+    const pathname = rawUrl.split("?", 1)[0];
+    const parsed = parseRoute(pathname);
+    // A call on the wrong host or with the wrong prefix finds no such page, as on Green API.
+    const route: Route = this.serves(parsed, listener) ? parsed : { api: "unknown" };
     try {
       const body = await readBody(req);
-      const entry = this.record(route, body, startedAt);
+      const entry = this.record(route, body, startedAt, listener.url, pathname.startsWith("/v3/") ? "/v3" : "");
       let outcome = body ? this.decide(route, req.method ?? "GET", body, entry) : tooLarge();
       if (outcome.kind === "late") {
         // Performed whether or not the client still waits: a slow backend does not know it gave up.
@@ -238,10 +287,10 @@ export class GreenApiEmulator {
     }
   }
 
-  private record(route: Route, body: RequestBody | undefined, at: number): RecordedRequest {
+  private record(route: Route, body: RequestBody | undefined, at: number, host: string, prefix: string): RecordedRequest {
     const method = route.api === "unknown" ? "unknown" : route.method;
     if (method !== "unknown") this.callCounts[method] += 1;
-    const entry: RecordedRequest = { method, status: 0, at };
+    const entry: RecordedRequest = { method, host, prefix, status: 0, at };
     const idInstance = body && idInstanceOf(route, body);
     if (idInstance !== undefined) entry.idInstance = idInstance;
     const recorded = body && recordedBody(body);

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { defaultSettings } from "./settings";
 import type {
   EmulatedInstance,
+  Product,
   OutOfBandChange,
   SeedAccountOptions,
   SeedInstance,
@@ -20,7 +21,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Partner instances are billed ahead; the fixtures show expiry a few days after creation. */
 const EXPIRY_MS = 6 * DAY_MS;
 
-export interface InstanceRecord extends Omit<EmulatedInstance, "startupPhase"> {
+export interface InstanceRecord extends Omit<EmulatedInstance, "startupPhase" | "apiUrlInstance"> {
+  /** An apiUrlInstance set out of band, over its product's listener. */
+  apiUrlOverride?: string;
   /** What getSettings shows while "starting": the settings the instance was created with. */
   createdSettings: Settings;
   /** A phase set out of band; it wins over the clock until changed again. */
@@ -43,11 +46,21 @@ export interface StoreOptions {
   createDefaults?: Settings;
 }
 
+/** What createInstance names besides settings (docs/greenapi.md §1.1). */
+export interface CreateFields {
+  name: string;
+  typeInstance?: Product;
+  partnerUserUiid?: string;
+  countryInstance?: string;
+}
+
 export class InstanceStore {
   private readonly records = new Map<number, InstanceRecord>();
   private nextId: number;
   /** Called after every change, so the CLI can persist the account. */
   onChange: () => void = () => {};
+  /** Each product's instance API host (set by the server once it listens). */
+  hostOf: (product: string) => string = () => "";
 
   constructor(private readonly options: StoreOptions) {
     this.nextId = options.firstId;
@@ -61,8 +74,9 @@ export class InstanceStore {
     return this.records.values();
   }
 
-  create(name: string, settings: Settings, now = Date.now()): InstanceRecord {
-    const record = completeRecord({ name, settings: { ...this.options.createDefaults, ...settings } }, this.nextId++, now);
+  create({ name, typeInstance, partnerUserUiid, countryInstance }: CreateFields, settings: Settings, now = Date.now()): InstanceRecord {
+    const created = { ...this.options.createDefaults, ...settings, ...(countryInstance === undefined ? {} : { countryInstance }) };
+    const record = completeRecord({ name, typeInstance, partnerUserUiid, settings: created }, this.nextId++, now);
     if (this.options.startupMs > 0) {
       record.buildingUntil = now + this.options.startupMs / 2;
       record.readyAt = now + this.options.startupMs;
@@ -96,12 +110,16 @@ export class InstanceStore {
   }
 
   view(record: InstanceRecord, now = Date.now()): EmulatedInstance {
-    const { createdSettings, pinnedPhase, buildingUntil, readyAt, settings, ...rest } = record;
-    return { ...rest, settings: { ...settings }, startupPhase: this.phaseOf(record, now) };
+    const { createdSettings, pinnedPhase, buildingUntil, readyAt, apiUrlOverride, settings, ...rest } = record;
+    return { ...rest, apiUrlInstance: this.apiUrlOf(record), settings: { ...settings }, startupPhase: this.phaseOf(record, now) };
+  }
+
+  apiUrlOf(record: InstanceRecord): string {
+    return record.apiUrlOverride || this.hostOf(record.typeInstance);
   }
 
   wireList(): WireInstance[] {
-    return Array.from(this.records.values(), toWire);
+    return Array.from(this.records.values(), (record) => toWire(record, this.apiUrlOf(record)));
   }
 
   seed(instances: SeedInstance[], now = Date.now()): InstanceRecord[] {
@@ -150,6 +168,9 @@ export class InstanceStore {
   changeOutOfBand(idInstance: number, change: OutOfBandChange): void {
     const record = this.require(idInstance);
     if (change.name !== undefined) record.name = change.name;
+    if (change.partnerUserUiid !== undefined) record.partnerUserUiid = change.partnerUserUiid;
+    if (change.countryInstance !== undefined) record.settings = { ...record.settings, countryInstance: change.countryInstance };
+    if (change.apiUrlInstance !== undefined) record.apiUrlOverride = change.apiUrlInstance || undefined;
     if (change.apiTokenInstance !== undefined) record.apiTokenInstance = change.apiTokenInstance;
     if (change.settings) record.settings = { ...record.settings, ...change.settings };
     if (change.stateInstance !== undefined) setAuthorization(record, change.stateInstance);
@@ -168,6 +189,7 @@ export class InstanceStore {
       const record = completeRecord(saved, saved.idInstance, now);
       if (saved.createdSettings) record.createdSettings = { ...defaultSettings(), ...saved.createdSettings };
       if (saved.pinnedPhase) record.pinnedPhase = saved.pinnedPhase;
+      if (saved.apiUrlOverride) record.apiUrlOverride = saved.apiUrlOverride;
       record.buildingUntil = numberOr(saved.buildingUntil, 0);
       record.readyAt = numberOr(saved.readyAt, 0);
       this.add(record);
@@ -248,15 +270,17 @@ function completeRecord(seed: SeedInstance, idInstance: number, now: number): In
   setAuthorization(record, seed.stateInstance ?? "notAuthorized");
   if (seed.settings?.wid !== undefined) record.settings.wid = seed.settings.wid;
   if (seed.startupPhase) record.pinnedPhase = seed.startupPhase;
+  if (seed.apiUrlInstance) record.apiUrlOverride = seed.apiUrlInstance;
   record.createdSettings = record.settings;
   return record;
 }
 
-function toWire(r: InstanceRecord): WireInstance {
+function toWire(r: InstanceRecord, apiUrlInstance: string): WireInstance {
   return {
     idInstance: r.idInstance,
     name: r.name,
     typeInstance: r.typeInstance,
+    apiUrlInstance,
     typeAccount: r.typeAccount,
     partnerUserUiid: r.partnerUserUiid,
     timeCreated: r.timeCreated,

@@ -4,7 +4,20 @@ export type PartnerMethod = "createInstance" | "getInstances" | "deleteInstanceA
 export type InstanceMethod = "getSettings" | "setSettings" | "getStateInstance" | "qr" | "logout" | "reboot";
 export type Method = PartnerMethod | InstanceMethod;
 
-export type StateInstance = "notAuthorized" | "authorized" | "blocked" | "sleepMode" | "starting" | "yellowCard";
+export type StateInstance =
+  | "notAuthorized"
+  | "authorized"
+  | "blocked"
+  | "sleepMode"
+  | "starting"
+  | "yellowCard"
+  // Telegram's own (docs/greenapi.md §2).
+  | "suspended"
+  | "pendingPassword";
+
+/** Green API's products, by their typeInstance on the wire ("v3" is MAX). */
+export const PRODUCTS = ["whatsapp", "telegram", "v3", "instagram"] as const;
+export type Product = (typeof PRODUCTS)[number];
 
 /** Where a new instance is in its start-up: "building", then "starting", then null (ready). */
 export type StartupPhase = "building" | "starting" | null;
@@ -62,6 +75,8 @@ export interface WireInstance {
   idInstance: number;
   name: string;
   typeInstance: string;
+  /** The instance's own API host: its product's listener (see EmulatorOptions.instanceHosts). */
+  apiUrlInstance: string;
   typeAccount: string;
   partnerUserUiid: string;
   timeCreated: string;
@@ -86,6 +101,11 @@ export type SeedInstance = Partial<Omit<EmulatedInstance, "settings">> & { setti
 
 export interface OutOfBandChange {
   name?: string;
+  partnerUserUiid?: string;
+  /** Sets the instance's countryInstance (getSettings shows it). */
+  countryInstance?: string;
+  /** Overrides the apiUrlInstance Green API reports for it; "" restores its product's listener. */
+  apiUrlInstance?: string;
   settings?: Settings;
   stateInstance?: StateInstance;
   startupPhase?: StartupPhase;
@@ -124,10 +144,20 @@ export interface EmulatorOptions {
    * own documents disagree on these defaults, so tests can try others.
    */
   createDefaults?: Settings;
+  /**
+   * Serve each product's instance API on a listener of its own (its `apiUrlInstance`), and only
+   * there: `url` then serves the partner API alone, so an instance call sent to the wrong host
+   * fails. Default false: one listener serves both APIs.
+   */
+  instanceHosts?: boolean;
 }
 
 export interface RecordedRequest {
   method: Method | "unknown";
+  /** The listener it arrived at (`url`, or a product's instance host). */
+  host: string;
+  /** "/v3" for a MAX-style path, else "". */
+  prefix: string;
   idInstance?: number;
   /** Parsed JSON when the body was JSON, the raw text otherwise, absent when there was no body. */
   body?: unknown;

@@ -11,6 +11,7 @@ export {
   type PartnerClientOptions,
   type InstanceRef,
   type CreateInstanceRequest,
+  type InstanceProduct,
   type CreatedInstance,
   type InstanceListItem,
   type QrCode,

@@ -34,6 +34,15 @@ export type GreenApiInstanceArgs = {
   adoptIdInstance?: pulumi.Input<number>;
   /** Log the linked phone out before deleting the instance; default true. */
   logoutOnDelete?: pulumi.Input<boolean>;
+  /**
+   * The messenger: "whatsapp" (Green API's default), "telegram", "max" (Green API's "v3", which
+   * works too) or "instagram". Sent at create only; changing it replaces the instance.
+   */
+  typeInstance?: pulumi.Input<"whatsapp" | "telegram" | "max" | "instagram" | "v3">;
+  /** Two-letter country code, e.g. "ru". Sent at create only; changing it replaces the instance. */
+  countryInstance?: pulumi.Input<string>;
+  /** Your own id for the customer this instance serves (getInstances lists it). Sent at create only; changing it replaces. */
+  partnerUserUiid?: pulumi.Input<string>;
 } & { [K in SettingFlag]?: pulumi.Input<Flag> };
 
 /** Properties the provider fills in; each becomes an output of the resource. */
@@ -48,6 +57,7 @@ const OUTPUT_NAMES = [
   "isExpired",
   "tariff",
   "apiUrl",
+  "apiUrlInstance",
   "stateInstance",
 ] as const;
 
@@ -68,13 +78,19 @@ export class GreenApiInstance extends pulumi.dynamic.Resource {
   declare readonly apiTokenInstance: pulumi.Output<string>;
   /** Secret: the QR page URL embeds the instance token. */
   declare readonly qrUrl: pulumi.Output<string>;
+  /** As Green API names it: "whatsapp", "telegram", "v3" (MAX), "instagram". */
   declare readonly typeInstance: pulumi.Output<string>;
+  declare readonly countryInstance: pulumi.Output<string | undefined>;
+  declare readonly partnerUserUiid: pulumi.Output<string | undefined>;
   declare readonly name: pulumi.Output<string>;
   declare readonly timeCreated: pulumi.Output<string>;
   declare readonly expirationDate: pulumi.Output<string>;
   declare readonly isExpired: pulumi.Output<boolean>;
   declare readonly tariff: pulumi.Output<string>;
+  /** The instance API host used: the declared apiUrl, else apiUrlInstance (if https), else greenapi:apiUrl. */
   declare readonly apiUrl: pulumi.Output<string>;
+  /** The instance's own API host as Green API names it. */
+  declare readonly apiUrlInstance: pulumi.Output<string | undefined>;
   /** notAuthorized | authorized | blocked | sleepMode | starting | yellowCard, as of the last create or refresh. */
   declare readonly stateInstance: pulumi.Output<string>;
   declare readonly webhookUrl: pulumi.Output<string | undefined>;

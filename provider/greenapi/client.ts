@@ -34,7 +34,23 @@ export interface InstanceRef {
   typeInstance?: string;
 }
 
-export type CreateInstanceRequest = Settings & { name?: string };
+/** Green API's products: `max` is MAX, "v3" on the wire (its own spelling works too). */
+export type InstanceProduct = "whatsapp" | "telegram" | "max" | "instagram";
+
+export type CreateInstanceRequest = Settings & {
+  name?: string;
+  /** Default (not sent): Green API's, a WhatsApp instance. */
+  typeInstance?: InstanceProduct | "v3";
+  /** Two-letter country code; Green API's default is "ru". */
+  countryInstance?: string;
+  /** The partner's own id for the customer this instance serves; getInstances lists it. */
+  partnerUserUiid?: string;
+};
+
+/** An input product → Green API's typeInstance on the wire (MAX is "v3"); other values as given. */
+export function wireTypeInstance(typeInstance: string): string {
+  return typeInstance === "max" ? "v3" : typeInstance;
+}
 
 // The result types are written out rather than inferred from the zod schemas, so the declarations a
 // user's compiler reads never import zod (whose own .d.cts files fail to compile without
@@ -44,8 +60,14 @@ export type CreateInstanceRequest = Settings & { name?: string };
 export interface InstanceListItem {
   idInstance: number;
   name?: string | null;
-  /** "whatsapp", "telegram", "v3" (MAX). */
+  /** "whatsapp", "telegram", "v3" (MAX), "instagram". */
   typeInstance?: string | null;
+  /** The instance's own API host, when Green API names it. */
+  apiUrlInstance?: string | null;
+  /** "" unless set at create. */
+  partnerUserUiid?: string | null;
+  /** Not in the documented rows (getSettings has it); read when present. */
+  countryInstance?: string | null;
   /** "2022-06-03T18:39:44", no time zone. */
   timeCreated?: string | null;
   /** "0001-01-01T00:00:00" while alive. */
@@ -67,6 +89,8 @@ export interface CreatedInstance {
   idInstance: number;
   apiTokenInstance: string;
   typeInstance?: string;
+  /** The instance's own API host, when Green API names it. */
+  apiUrlInstance?: string;
   [field: string]: unknown;
 }
 
@@ -160,10 +184,19 @@ export class PartnerClient {
    * `settlesAt`; look for the instance by name in a list requested after that before creating again.
    */
   async createInstance(request: CreateInstanceRequest): Promise<CreatedInstance> {
-    const { name, ...settings } = request;
-    const body = { ...(name === undefined ? {} : { name }), ...settingsToWire(settings) };
+    const { name, typeInstance, countryInstance, partnerUserUiid, ...settings } = request;
+    // Only what the caller declared: Green API's defaults stand for the rest.
+    const declared = dropUndefined({
+      name,
+      typeInstance: typeInstance && wireTypeInstance(typeInstance),
+      countryInstance,
+      partnerUserUiid,
+    });
+    const body = { ...declared, ...settingsToWire(settings) };
     try {
-      return await this.partner("createInstance", "POST", body, wire.createInstanceResponse, [request.webhookUrlToken]);
+      const answer = await this.partner("createInstance", "POST", body, wire.createInstanceAnswer, [request.webhookUrlToken]);
+      if ("idInstance" in answer && typeof answer.apiTokenInstance === "string") return answer as CreatedInstance;
+      throw createInstanceFailure(answer as z.infer<typeof wire.createInstanceFailure>);
     } catch (error) {
       if (isGreenApiError(error) && error.settlesAt !== undefined) this.createsSettleAt = Math.max(this.createsSettleAt, error.settlesAt);
       throw error;
@@ -185,7 +218,14 @@ export class PartnerClient {
   /** "alreadyGone" when Green API answers 404: the instance was deleted before, or never existed. */
   async deleteInstanceAccount(idInstance: number): Promise<"deleted" | "alreadyGone"> {
     try {
-      await this.partner("deleteInstanceAccount", "POST", { idInstance }, wire.deleteInstanceAccountResponse);
+      const answer = await this.partner("deleteInstanceAccount", "POST", { idInstance }, wire.deleteInstanceAccountResponse);
+      if (!answer.deleteInstanceAccount) {
+        throw new GreenApiError(
+          { code: "invalid_request", method: "deleteInstanceAccount" },
+          `Green API answered deleteInstanceAccount: false: instance ${idInstance} was not deleted and is still billed`,
+          "Check the instance in the partner console, then delete it again.",
+        );
+      }
       return "deleted";
     } catch (error) {
       if (isGreenApiError(error, "not_found")) return "alreadyGone";
@@ -195,10 +235,10 @@ export class PartnerClient {
     }
   }
 
-  /** The instance's current settings; `wid` is the linked phone once authorized. */
-  async getSettings(instance: InstanceRef): Promise<{ settings: Settings; wid?: string }> {
+  /** The instance's current settings; `wid` is the linked phone once authorized; `countryInstance` as Green API reports it. */
+  async getSettings(instance: InstanceRef): Promise<{ settings: Settings; wid?: string; countryInstance?: string }> {
     const body = await this.instance(instance, "getSettings", "GET", undefined, wire.getSettingsResponse);
-    return { settings: settingsFromWire(body), wid: body.wid || undefined };
+    return { settings: settingsFromWire(body), wid: body.wid || undefined, countryInstance: body.countryInstance ?? undefined };
   }
 
   /**
@@ -305,6 +345,27 @@ export class PartnerClient {
     }
     return parsed.data;
   }
+}
+
+/**
+ * createInstance's error inside HTTP 200 (§1.3): code 100 created nothing; any other (200 "error
+ * saving") may have. The server's text is not quoted: it was not redacted by the transport.
+ */
+function createInstanceFailure(answer: { code: number }): GreenApiError {
+  if (answer.code === 100) {
+    return new GreenApiError(
+      { code: "no_free_instances", method: "createInstance", status: 100 },
+      "HTTP 200 with code 100 (no free instances)",
+    );
+  }
+  return new GreenApiError(
+    { code: "malformed_response", method: "createInstance", status: answer.code, outcomeUnknown: true },
+    `HTTP 200 with code ${answer.code} instead of the new instance`,
+  );
+}
+
+function dropUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function checkedUrl(option: string, url: string): string {

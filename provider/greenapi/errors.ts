@@ -11,6 +11,7 @@ export type GreenApiErrorCode =
   | "invalid_request" // HTTP 400: Green API rejected what we sent
   | "instance_deleted" // the instance API says the instance has been deleted (HTTP 400 "Instance is deleted")
   | "server_error" // HTTP 5xx, retried until the time budget ran out
+  | "no_free_instances" // createInstance code 100: nothing was created, try later
   | "timeout" // a deadline passed before Green API answered
   | "connection_failed" // the connection was refused or dropped
   | "malformed_response"; // an answer we cannot understand (HTML, truncated JSON, wrong shape)
@@ -47,6 +48,7 @@ export const ADVICE: Record<GreenApiErrorCode, string> = {
   invalid_request: "Green API rejected the request; check the value it names.",
   instance_deleted: "The instance has been deleted; check the idInstance in the partner console.",
   server_error: "Green API is failing; run again later. If it persists, check https://green-api.com status.",
+  no_free_instances: "Green API has no free instances right now and created nothing; run again in a few minutes.",
   timeout:
     "Green API did not answer in time; run again, or raise the deadlines (the deadlines option, or " +
     "GREEN_API_REQUEST_TIMEOUT_SECONDS, default 30, and GREEN_API_OPERATION_TIMEOUT_SECONDS, default 120).",

@@ -11,13 +11,23 @@ export const createInstanceResponse = z.looseObject({
   idInstance: z.number().int().positive(),
   apiTokenInstance: z.string().min(1),
   typeInstance: z.string().optional(),
+  /** The instance's own API host (Postman collection, docs/greenapi.md §1.2). */
+  apiUrlInstance: z.string().optional(),
 });
 export type CreateInstanceResponse = z.infer<typeof createInstanceResponse>;
+
+/** createInstance's documented failure codes inside HTTP 200 (§1.3): 100 "no free instances, try later". */
+export const createInstanceFailure = z.looseObject({ code: z.number().int(), description: z.string().nullish() });
+
+export const createInstanceAnswer = z.union([createInstanceResponse, createInstanceFailure]);
 
 export const instanceListItem = z.looseObject({
   idInstance: z.number().int(),
   name: z.string().nullish(),
   typeInstance: z.string().nullish(),
+  apiUrlInstance: z.string().nullish(),
+  partnerUserUiid: z.string().nullish(),
+  countryInstance: z.string().nullish(),
   timeCreated: z.string().nullish(),
   timeDeleted: z.string().nullish(),
   // An open Green API proposal would stop returning it; the provider keeps the create response's copy.
@@ -33,10 +43,12 @@ export type InstanceListItem = z.infer<typeof instanceListItem>;
 
 export const getInstancesResponse = z.array(instanceListItem);
 
-export const deleteInstanceAccountResponse = z.looseObject({ deleteInstanceAccount: z.literal(true) });
+/** `false` is documented too: the instance was not deleted (§1.3). */
+export const deleteInstanceAccountResponse = z.looseObject({ deleteInstanceAccount: z.boolean() });
 
 export const getSettingsResponse = z.looseObject({
   wid: z.string().nullish(),
+  countryInstance: z.string().nullish(),
   webhookUrl: z.string().nullish(),
   webhookUrlToken: z.string().nullish(),
   delaySendMessagesMilliseconds: z.number().nullish(),

@@ -10,14 +10,15 @@
  * only if another attempt's window fits in the operation, so nothing this create sent can land
  * after it ended.
  */
-import { operationTimeLeftMs, type PartnerClient } from "../greenapi/client";
+import { operationTimeLeftMs, settleWindowMs, wireTypeInstance, type PartnerClient } from "../greenapi/client";
 import { GreenApiError, isGreenApiError } from "../greenapi/errors";
 import { sleep } from "../greenapi/pacer";
 import type { ListRequest } from "../greenapi/instance-list";
 import type { InstanceListItem } from "../greenapi/client";
 import { log, operation } from "./errors";
 import { initFailure } from "./init-failure";
-import { AUTO_NAME_KEY, settingsOf, type InstanceInputs } from "./inputs";
+import { instanceApiUrl, noteUnusableInstanceUrl } from "./hosts";
+import { AUTO_NAME_KEY, createOnlyOf, settingsOf, type InstanceInputs } from "./inputs";
 import { observeState } from "./live";
 import { buildOutputs, type InstanceFacts, type InstanceOutputs } from "./outputs";
 
@@ -32,6 +33,10 @@ const MAX_RATE_LIMIT_WAIT_MS = 30_000;
  * bulk `up` then share a list instead of each downloading the account once more.
  */
 const POST_CREATE_LINGER_MS = 100;
+
+/** Pauses before trying createInstance again after code 100 ("no free instances, try later"), with jitter. */
+const NO_FREE_FIRST_PAUSE_MS = 1_000;
+const NO_FREE_MAX_PAUSE_MS = 15_000;
 
 /** Pauses between the lookups that wait out a late createInstance: a lost answer shows at once, a slow backend later. */
 const SETTLE_FIRST_PAUSE_MS = 250;
@@ -53,11 +58,14 @@ interface Outcome {
 
 export async function create(inputs: CreateInputs): Promise<{ id: string; outs: InstanceOutputs }> {
   return operation(async (client, config) => {
-    const apiUrl = inputs.apiUrl ?? config.apiUrl;
-    const outcome = inputs.adoptIdInstance === undefined ? await createExactlyOnce(client, inputs) : await adopt(client, inputs);
+    const outcome =
+      inputs.adoptIdInstance === undefined
+        ? await createExactlyOnce(client, inputs, config.deadlines.requestMs)
+        : await adopt(client, inputs);
     const { facts, existing } = outcome;
     const settled = Date.now();
-    if (existing) await applyDeclaredSettings(client, facts, existing, inputs, apiUrl);
+    if (existing)
+      await applyDeclaredSettings(client, facts, existing, inputs, instanceApiUrl(inputs.apiUrl, facts.apiUrlInstance, config.apiUrl));
     // Best effort from here on: timeCreated, tariff and state fill in on the next refresh otherwise.
     // Any list requested since the instance existed shows it: the creates of a bulk `up` share them.
     const listed =
@@ -67,12 +75,15 @@ export async function create(inputs: CreateInputs): Promise<{ id: string; outs: 
         sentAfter: settled,
         lingerMs: POST_CREATE_LINGER_MS,
       }).catch(() => undefined));
+    const own = facts.apiUrlInstance || listed?.apiUrlInstance;
+    const apiUrl = instanceApiUrl(inputs.apiUrl, own, config.apiUrl);
+    if (inputs.apiUrl === undefined) noteUnusableInstanceUrl(facts.idInstance, own, apiUrl);
     const live = await observeState(client, { ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl });
     return { id: String(facts.idInstance), outs: buildOutputs({ inputs, facts, apiUrl, listed, live }) };
   });
 }
 
-async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs): Promise<Outcome> {
+async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs, requestMs: number): Promise<Outcome> {
   const name = inputs.name!;
   const named = (item: InstanceListItem) => item.name === name;
   // Any recent list will do — this process's own creates never carry this resource's name — unless
@@ -80,26 +91,56 @@ async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs):
   const existing = await findAlive(client, named, { sentAfter: client.createsSettledAt });
   if (existing) return takeOverExisting(existing, inputs);
 
+  const request = { name, ...createOnlyOf(inputs), ...settingsOf(inputs) };
   let absent: GreenApiError | undefined; // the last attempt known not to have created anything
-  for (let attempt = 1; ; attempt++) {
+  let noFree: GreenApiError | undefined; // the last code 100, while waiting for a free instance
+  let noFreePause = NO_FREE_FIRST_PAUSE_MS;
+  for (let attempt = 1; ;) {
     let failure: GreenApiError;
     try {
-      return { facts: await client.createInstance({ name, ...settingsOf(inputs) }) };
+      const created = await client.createInstance(request);
+      // The answer may not name the product; the declared one is what was asked for.
+      return { facts: { ...created, typeInstance: created.typeInstance || wireTypeInstance(inputs.typeInstance ?? "") || undefined } };
     } catch (error) {
       // Not sent: no time was left for another settle window.
-      if (absent && isGreenApiError(error) && error.notSent && error.code === "timeout") throw nothingCreated(absent, name, error);
+      if (isGreenApiError(error) && error.notSent && error.code === "timeout") {
+        if (noFree) throw noFreeInstances(noFree, name);
+        if (absent) throw nothingCreated(absent, name, error);
+      }
+      if (isGreenApiError(error, "no_free_instances")) {
+        // Nothing was created: wait and try again, while another attempt's settle window still fits.
+        const pause = noFreePause * (0.5 + Math.random() / 2);
+        if (pause + settleWindowMs(requestMs) > operationTimeLeftMs()) throw noFreeInstances(error, name);
+        log(`Green API has no free instances right now (createInstance code 100); trying "${name}" again in ${Math.ceil(pause / 1000)} s.`);
+        noFree = error;
+        noFreePause = Math.min(noFreePause * 2, NO_FREE_MAX_PAUSE_MS);
+        await sleep(pause);
+        continue;
+      }
       if (!isGreenApiError(error) || !(error.outcomeUnknown || waitable(error))) throw error;
       failure = error;
     }
+    noFree = undefined;
     const created = failure.outcomeUnknown ? await waitOutLateCreate(client, inputs, failure) : await afterRateLimit(client, name, failure);
     if (created) {
       log(`createInstance lost its answer, but instance ${created.idInstance} "${name}" exists: using it.`);
       return { facts: factsOf(created), listed: created }; // created by our request: with the declared settings
     }
     if (attempt >= MAX_CREATE_ATTEMPTS) throw failure;
+    attempt++;
     absent = failure;
     log(`createInstance did not create "${name}" (${failure.code}); trying again.`);
   }
+}
+
+function noFreeInstances(failure: GreenApiError, name: string): GreenApiError {
+  return new GreenApiError(
+    failure.details,
+    `${failure.detail}: Green API had no free instances until too little of the operation's time was left to try again, ` +
+      `so instance "${name}" was not created`,
+    "Run `pulumi up` again in a few minutes, or raise greenapi:operationTimeoutSeconds so that create waits longer.",
+    { cause: failure },
+  );
 }
 
 /**
@@ -209,6 +250,17 @@ async function adopt(client: PartnerClient, inputs: InstanceInputs): Promise<Out
         `Remove \`name\` or set it to "${listed.name ?? ""}".`,
     );
   }
+  for (const [field, declared] of Object.entries(createOnlyOf(inputs))) {
+    const live = listed[field];
+    const same = field === "typeInstance" ? wireTypeInstance(String(declared)) === live : declared === live;
+    // Unreported (absent or "") is not a mismatch: Green API's rows do not always carry them.
+    if (!same && live) {
+      throw new Error(
+        `${field}: "${String(declared)}" is not the adopted instance's ${field} "${String(live)}", and Green API sets it only at create. ` +
+          `Remove \`${field}\` or set it to "${String(live)}".`,
+      );
+    }
+  }
   log(`adopting instance ${idInstance} "${listed.name ?? ""}"; destroying this resource will delete it.`);
   return { facts: factsOf(listed), existing: listed };
 }
@@ -242,7 +294,8 @@ function factsOf(item: InstanceListItem): InstanceFacts {
   if (!item.apiTokenInstance) {
     throw new Error(`Green API did not return the token of instance ${item.idInstance}; it cannot be managed without it.`);
   }
-  return { idInstance: item.idInstance, apiTokenInstance: item.apiTokenInstance, typeInstance: item.typeInstance };
+  const { idInstance, apiTokenInstance, typeInstance, apiUrlInstance } = item;
+  return { idInstance, apiTokenInstance, typeInstance, apiUrlInstance };
 }
 
 async function findAlive(

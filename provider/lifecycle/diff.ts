@@ -3,16 +3,25 @@
  * need a new instance. Only what the user declares is compared: a setting left out of the program
  * is not managed, so its live value is never a change.
  */
+import { wireTypeInstance } from "../greenapi/client";
 import { flagToBoolean, isSettingFlag, SETTING_NAMES, type Settings } from "../greenapi/settings";
-import { isUnknown, settingsOf, type InstanceInputs } from "./inputs";
+import { CREATE_ONLY_FIELDS, isUnknown, settingsOf, type InstanceInputs } from "./inputs";
 
 /**
  * Green API cannot rename an instance: a new name means a new instance. A different
- * adoptIdInstance means a different instance altogether.
+ * adoptIdInstance means a different instance altogether. Product and partner fields are set by
+ * createInstance alone.
  */
-export const REPLACE_ON_CHANGE: ReadonlySet<string> = new Set(["name", "adoptIdInstance"]);
+export const REPLACE_ON_CHANGE: ReadonlySet<string> = new Set(["name", "adoptIdInstance", ...CREATE_ONLY_FIELDS]);
 
-const COMPARED = ["name", "adoptIdInstance", "apiUrl", "logoutOnDelete", ...SETTING_NAMES] as const;
+const COMPARED = ["name", "adoptIdInstance", "apiUrl", "logoutOnDelete", ...CREATE_ONLY_FIELDS, ...SETTING_NAMES] as const;
+
+/** The value compared: flags as booleans, and products as Green API names them (outputs hold "v3" for `max`). */
+function comparable(key: string, value: unknown): unknown {
+  if (isSettingFlag(key)) return flagToBoolean(value);
+  if (key === "typeInstance" && typeof value === "string") return wireTypeInstance(value);
+  return value;
+}
 
 export interface DiffResult {
   changes: boolean;
@@ -26,15 +35,19 @@ function changedProperties(olds: object, news: InstanceInputs): string[] {
   return COMPARED.filter((key) => {
     if (after[key] === undefined) return false;
     if (isUnknown(after[key])) return true;
-    return (isSettingFlag(key) ? flagToBoolean(before[key]) : before[key]) !== after[key];
+    return comparable(key, before[key]) !== comparable(key, after[key]);
   });
 }
 
 export function diff(olds: object, news: InstanceInputs): DiffResult {
   const changed = changedProperties(olds, news);
   const replaces = changed.filter((key) => REPLACE_ON_CHANGE.has(key));
-  // Create the replacement first: the old instance (and its linked phone) stays until the new one exists.
-  return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
+  // Create the replacement first: the old instance (and its linked phone) stays until the new one
+  // exists. Unless it keeps the old one's name: names are unique (create finds instances by name),
+  // so the old instance must go first.
+  const sameName = !replaces.includes("name") && !replaces.includes("adoptIdInstance") && news.adoptIdInstance === undefined;
+  const deleteBeforeReplace = sameName && replaces.some((key) => (CREATE_ONLY_FIELDS as readonly string[]).includes(key));
+  return { changes: changed.length > 0, replaces, deleteBeforeReplace };
 }
 
 /** The settings among the changes, with their new values: the body of one setSettings call. */

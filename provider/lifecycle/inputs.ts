@@ -14,6 +14,8 @@ import {
   type Settings,
 } from "../greenapi/settings";
 import { apiUrlProblem } from "../greenapi/client-settings";
+import type { InstanceProduct } from "../greenapi/client";
+import { usableInstanceUrl } from "./hosts";
 
 /** The engine's placeholder for a value not known until apply (preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -35,8 +37,15 @@ export interface InstanceInputs extends Settings {
   adoptIdInstance?: number;
   /** Log the linked phone out before deleting the instance (default true). */
   logoutOnDelete?: boolean;
+  /** whatsapp | telegram | max (or Green API's "v3") | instagram; sent at create only. */
+  typeInstance?: InstanceProduct | "v3";
+  countryInstance?: string;
+  partnerUserUiid?: string;
   [AUTO_NAME_KEY]?: string;
 }
+
+/** Product and partner fields: sent to createInstance only, so a change needs a new instance. */
+export const CREATE_ONLY_FIELDS = ["typeInstance", "countryInstance", "partnerUserUiid"] as const;
 
 /** Inputs whose value is a credential: a check failure on them must not name the property (the engine prints its value). */
 export const SECRET_INPUTS: ReadonlySet<string> = new Set(["webhookUrlToken"]);
@@ -66,6 +75,13 @@ const PROPERTY_SCHEMAS: Record<string, z.ZodType> = {
     .int("must be a whole number (an idInstance)")
     .positive("must be a positive idInstance"),
   logoutOnDelete: z.boolean({ error: "must be true or false" }),
+  typeInstance: z.enum(["whatsapp", "telegram", "max", "instagram", "v3"], {
+    error: 'must be "whatsapp", "telegram", "max" or "instagram"',
+  }),
+  countryInstance: z
+    .string({ error: 'must be a two-letter country code such as "ru"' })
+    .regex(/^[a-z]{2}$/, 'must be a two-letter lowercase country code such as "ru"'),
+  partnerUserUiid: z.string({ error: "must be a string: your id for the customer" }).trim().min(1, "must not be empty"),
 };
 
 /** Every property a user may set, for messages. */
@@ -120,6 +136,12 @@ export function normalizeInputs(news: Record<string, unknown>, olds: Record<stri
   return inputs as unknown as InstanceInputs;
 }
 
+/** The declared product and partner fields of checked inputs. */
+export function createOnlyOf(props: object): Pick<InstanceInputs, (typeof CREATE_ONLY_FIELDS)[number]> {
+  const values = props as Record<string, unknown>;
+  return dropUndefined(Object.fromEntries(CREATE_ONLY_FIELDS.map((name) => [name, values[name]])));
+}
+
 /** The settings part of checked inputs (what createInstance/setSettings take). */
 export function settingsOf(props: object): Settings {
   const values = props as Record<string, unknown>;
@@ -139,14 +161,28 @@ export function randomName(prefix: string, seed?: Buffer): string {
 }
 
 /**
- * The inputs a set of outputs stands for: the name and every (declared) setting, as refreshed. The
- * outputs always name the API host in use; it was declared only if it is not the provider's default
- * (`defaultApiUrl`), and an input the program never had would show as a change on the next `up`.
+ * The inputs a set of outputs stands for: the name, every (declared) setting and partner field, as
+ * refreshed. The outputs always name the API host in use; it was declared only if it is not the one
+ * the host rule gives without a declaration (the instance's own, else `defaultApiUrl`), and an input
+ * the program never had would show as a change on the next `up`. `typeInstance` is always in the
+ * outputs, declared or not, so it is left out (Green API never changes an instance's product).
  */
-export function inputsFromOutputs(outputs: InstanceInputs, defaultApiUrl?: string): InstanceInputs {
-  const { name, apiUrl, adoptIdInstance, logoutOnDelete } = outputs;
-  const declaredApiUrl = apiUrl === defaultApiUrl ? undefined : apiUrl;
-  return dropUndefined({ name, apiUrl: declaredApiUrl, adoptIdInstance, logoutOnDelete, ...settingsOf(outputs) });
+export function inputsFromOutputs(
+  outputs: Omit<InstanceInputs, "typeInstance"> & { apiUrlInstance?: string },
+  defaultApiUrl?: string,
+): InstanceInputs {
+  const { name, apiUrl, adoptIdInstance, logoutOnDelete, countryInstance, partnerUserUiid } = outputs;
+  const undeclaredApiUrl = usableInstanceUrl(outputs.apiUrlInstance) ?? defaultApiUrl;
+  const declaredApiUrl = apiUrl === undeclaredApiUrl ? undefined : apiUrl;
+  return dropUndefined({
+    name,
+    apiUrl: declaredApiUrl,
+    adoptIdInstance,
+    logoutOnDelete,
+    countryInstance,
+    partnerUserUiid,
+    ...settingsOf(outputs),
+  });
 }
 
 /** The engine's Struct conversion rejects undefined; absent is the honest encoding. */

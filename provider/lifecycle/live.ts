@@ -11,6 +11,8 @@ import type { Settings } from "../greenapi/settings";
 export interface LiveInstance {
   stateInstance?: string;
   settings?: Settings;
+  /** As getSettings reports it ("" when unset). */
+  countryInstance?: string;
   /** Why settings (or state) could not be read, for one log line. */
   note?: string;
 }
@@ -39,7 +41,7 @@ export async function observe(client: PartnerClient, ref: InstanceRef): Promise<
   const [state, read] = await Promise.all([
     observeState(client, ref),
     client.getSettings(ref).then(
-      ({ settings }) => ({ settings }),
+      ({ settings, countryInstance }) => ({ settings, countryInstance }),
       (error: unknown) => ({ error }),
     ),
   ]);
@@ -47,7 +49,7 @@ export async function observe(client: PartnerClient, ref: InstanceRef): Promise<
     return { ...state, note: state.note ?? "the instance is starting" };
   }
   if ("error" in read) return { ...state, note: `its settings could not be read (${describe(read.error)})` };
-  return { ...state, settings: read.settings };
+  return { ...state, settings: read.settings, countryInstance: read.countryInstance };
 }
 
 function describe(error: unknown): string {

@@ -8,10 +8,11 @@ import { SETTING_NAMES, type Settings } from "../greenapi/settings";
 import { AUTO_NAME_KEY, dropUndefined, settingsOf, type InstanceInputs } from "./inputs";
 import type { LiveInstance } from "./live";
 
-export interface InstanceOutputs extends Omit<InstanceInputs, typeof AUTO_NAME_KEY> {
+export interface InstanceOutputs extends Omit<InstanceInputs, typeof AUTO_NAME_KEY | "typeInstance"> {
   idInstance: number;
   apiTokenInstance: string;
   qrUrl: string;
+  /** As Green API names it: "whatsapp", "telegram", "v3" (MAX), "instagram". */
   typeInstance?: string;
   name?: string;
   timeCreated?: string;
@@ -20,6 +21,8 @@ export interface InstanceOutputs extends Omit<InstanceInputs, typeof AUTO_NAME_K
   tariff?: string;
   /** Instance API host used for this instance. */
   apiUrl: string;
+  /** The instance's own host as Green API named it (used unless the resource sets apiUrl; see hosts.ts). */
+  apiUrlInstance?: string;
   /** notAuthorized | authorized | blocked | sleepMode | starting | yellowCard */
   stateInstance?: string;
 }
@@ -34,7 +37,9 @@ export function qrUrl(idInstance: number, apiTokenInstance: string): string {
 export interface InstanceFacts {
   idInstance: number;
   apiTokenInstance: string;
+  /** As Green API names it ("v3" for MAX). */
   typeInstance?: string | null;
+  apiUrlInstance?: string | null;
 }
 
 export interface OutputParts {
@@ -68,20 +73,29 @@ export function buildOutputs({ inputs, facts, apiUrl, listed, live, previous = {
   const settings: Settings = only(live?.settings ?? {});
   // Green API may stop returning tokens in getInstances; the one from create is authoritative.
   const apiTokenInstance = facts.apiTokenInstance || listed?.apiTokenInstance || "";
+  // Partner fields, when declared: as listed (getSettings for the country), else as declared. An
+  // empty value counts as not reported: Green API's documents disagree on whether create takes them.
+  const partner = {
+    countryInstance: declared.countryInstance && (listed?.countryInstance || live?.countryInstance || declared.countryInstance),
+    partnerUserUiid: declared.partnerUserUiid && (listed?.partnerUserUiid || declared.partnerUserUiid),
+  };
   return dropUndefined({
     ...only(previous),
     ...declared,
     ...settings,
+    ...partner,
     idInstance: facts.idInstance,
     apiTokenInstance,
     qrUrl: qrUrl(facts.idInstance, apiTokenInstance),
-    typeInstance: facts.typeInstance ?? listed?.typeInstance ?? previous.typeInstance,
+    // The wire value ("v3" for MAX), as released versions wrote it.
+    typeInstance: facts.typeInstance || listed?.typeInstance || previous.typeInstance,
     name: listed?.name ?? declared.name ?? previous.name,
     timeCreated: listed?.timeCreated ?? previous.timeCreated,
     expirationDate: listed?.expirationDate ?? previous.expirationDate,
     isExpired: listed?.isExpired ?? previous.isExpired,
     tariff: listed?.tariff ?? previous.tariff,
     apiUrl,
+    apiUrlInstance: facts.apiUrlInstance || listed?.apiUrlInstance || previous.apiUrlInstance,
     stateInstance: live?.stateInstance ?? previous.stateInstance,
   });
 }

@@ -7,6 +7,7 @@
 import { SETTING_NAMES } from "../greenapi/settings";
 import { log, operation } from "./errors";
 import { parseId } from "./ids";
+import { instanceApiUrl, noteUnusableInstanceUrl } from "./hosts";
 import { inputsFromOutputs, type InstanceInputs } from "./inputs";
 import { observe } from "./live";
 import { buildOutputs, type InstanceOutputs } from "./outputs";
@@ -25,11 +26,16 @@ export async function read(id: string, props: InstanceOutputs): Promise<ReadResu
       log(`instance ${idInstance} ${listed ? "was deleted" : "no longer exists"} outside Pulumi; removing it from the stack.`);
       return { id: "", props: {} };
     }
-    const apiUrl = props.apiUrl ?? config.apiUrl;
+    // The resource's own apiUrl if it differs from what the host rule gave without one; else the rule
+    // again, with the instance's own host as listed now.
+    const declaredApiUrl = inputsFromOutputs(props, config.apiUrl).apiUrl;
+    const apiUrl = instanceApiUrl(declaredApiUrl, listed.apiUrlInstance, config.apiUrl);
+    if (declaredApiUrl === undefined) noteUnusableInstanceUrl(idInstance, listed.apiUrlInstance, apiUrl);
     // A token reset in the console shows in the list; the stored one stays when the list has none.
     const apiTokenInstance = listed.apiTokenInstance || props.apiTokenInstance;
     if (apiTokenInstance !== props.apiTokenInstance) log(`instance ${idInstance}'s token was reset in the console; using the new one.`);
-    const facts = { idInstance, apiTokenInstance, typeInstance: props.typeInstance };
+    const typeInstance = listed.typeInstance || props.typeInstance;
+    const facts = { idInstance, apiTokenInstance, typeInstance, apiUrlInstance: listed.apiUrlInstance };
     const live = await observe(client, { ...facts, apiUrl });
     if (live.note) log(`instance ${idInstance}: ${live.note}; keeping its last known settings.`);
     const outs = buildOutputs({ inputs: inputsFromOutputs(props), facts, apiUrl, listed, live, previous: props });
@@ -37,7 +43,9 @@ export async function read(id: string, props: InstanceOutputs): Promise<ReadResu
   });
 }
 
-/** A known setting whose live value differs; settings seen for the first time are not drift. */
+/** A known setting or partner field whose live value differs; settings seen for the first time are not drift. */
 function drifted(before: Partial<InstanceOutputs>, after: Partial<InstanceOutputs>): boolean {
-  return SETTING_NAMES.some((name) => before[name] !== undefined && before[name] !== after[name]);
+  return [...SETTING_NAMES, ...PARTNER_FIELDS].some((name) => before[name] !== undefined && before[name] !== after[name]);
 }
+
+const PARTNER_FIELDS = ["countryInstance", "partnerUserUiid"] as const;

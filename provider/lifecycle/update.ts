@@ -10,13 +10,14 @@ import type { Settings } from "../greenapi/settings";
 import { changedSettings } from "./diff";
 import { log, operation } from "./errors";
 import { parseId } from "./ids";
+import { usableInstanceUrl } from "./hosts";
 import type { InstanceInputs } from "./inputs";
 import { buildOutputs, type InstanceOutputs } from "./outputs";
 
 export async function update(id: string, olds: InstanceOutputs, news: InstanceInputs): Promise<{ outs: InstanceOutputs }> {
   return operation(async (client, config) => {
     const facts = { idInstance: parseId(id), apiTokenInstance: olds.apiTokenInstance, typeInstance: olds.typeInstance };
-    const apiUrl = news.apiUrl ?? olds.apiUrl ?? config.apiUrl;
+    const apiUrl = news.apiUrl ?? usableInstanceUrl(olds.apiUrlInstance) ?? olds.apiUrl ?? config.apiUrl;
     const changed = changedSettings(olds, news);
     if (Object.keys(changed).length > 0) await applySettings(client, { ...facts, apiUrl }, changed);
     return { outs: buildOutputs({ inputs: news, facts, apiUrl, previous: olds }) };

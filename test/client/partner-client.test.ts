@@ -167,6 +167,40 @@ describe("partner methods", () => {
   });
 });
 
+describe("products and partner fields", () => {
+  it("creates a MAX instance (typeInstance max, v3 on the wire) with its partner fields, and reaches it under /v3", async () => {
+    const created = await client.createInstance({ name: "client-max", typeInstance: "max", countryInstance: "kz", partnerUserUiid: "c-9" });
+    expect(created).toMatchObject({ typeInstance: "v3", apiUrlInstance: emulator.url });
+    expect(emulator.requests.find((r) => r.method === "createInstance")!.body).toEqual({
+      name: "client-max",
+      typeInstance: "v3",
+      countryInstance: "kz",
+      partnerUserUiid: "c-9",
+    });
+    const listed = (await client.getInstances({ fresh: true })).find((i) => i.idInstance === created.idInstance);
+    expect(listed).toMatchObject({ typeInstance: "v3", partnerUserUiid: "c-9", apiUrlInstance: emulator.url });
+    const ref = { ...created, typeInstance: created.typeInstance };
+    expect(await client.getStateInstance(ref)).toBe("notAuthorized");
+    expect((await client.getSettings(ref)).countryInstance).toBe("kz");
+  });
+
+  it("says code 100 created nothing (no_free_instances), and deleteInstanceAccount false that the instance was not deleted", async () => {
+    emulator.injectFault({
+      method: "createInstance",
+      kind: "status",
+      status: 200,
+      body: '{"code": 100, "description": "no free instances"}',
+    });
+    const noFree = await failure(client.createInstance({ name: "client-100" }));
+    expect(noFree).toMatchObject({ code: "no_free_instances", outcomeUnknown: false });
+    const { idInstance } = await newInstance("client-not-deleted");
+    emulator.injectFault({ method: "deleteInstanceAccount", kind: "status", status: 200, body: '{"deleteInstanceAccount": false}' });
+    const notDeleted = await failure(client.deleteInstanceAccount(idInstance));
+    expect(notDeleted.message).toMatch(/deleteInstanceAccount: false: instance \d+ was not deleted/);
+    expect(emulator.get(idInstance)!.deleted).toBe(false);
+  });
+});
+
 describe("instance methods", () => {
   it("round-trips settings with flags as booleans (yes/no on the wire)", async () => {
     const ref = await newInstance("client-settings");

@@ -114,7 +114,8 @@ test("the CLI prints how to connect, logs requests with tokens redacted, and kee
       const [, secondUrl] = await second.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
       expect(second.output()).toContain("instances: 1");
       const listed = (await call(secondUrl, "GET", `/partner/getInstances/${token}`)).json;
-      expect(listed).toEqual([expect.objectContaining({ ...created, name: "persisted", deleted: false })]);
+      // Its apiUrlInstance is the new run's own URL.
+      expect(listed).toEqual([expect.objectContaining({ ...created, apiUrlInstance: secondUrl, name: "persisted", deleted: false })]);
       const stateUrl = `/waInstance${created.idInstance}/getStateInstance/${created.apiTokenInstance}`;
       const state = await call(secondUrl, "GET", stateUrl);
       expect(state.json).toEqual({ stateInstance: "notAuthorized" });

@@ -32,8 +32,10 @@ describe("partner API", () => {
 
     expect(answer.status).toBe(200);
     expect(answer.contentType).toMatch(/^application\/json/);
-    expect(shapeOf(answer.json)).toEqual(shapeOf(fixture("createInstance.response.json")));
-    const created = answer.json as { idInstance: number; apiTokenInstance: string; typeInstance: string };
+    // The Postman collection documents apiUrlInstance too; the example bodies omit it (docs/greenapi.md §1.2).
+    expect(shapeOf(answer.json)).toEqual(shapeOf({ ...(fixture("createInstance.response.json") as object), apiUrlInstance: "" }));
+    const created = answer.json as { idInstance: number; apiTokenInstance: string; typeInstance: string; apiUrlInstance: string };
+    expect(created.apiUrlInstance).toBe(emulator.url);
     expect(created.idInstance).toBe(1101728000);
     expect(created.apiTokenInstance).toMatch(/^[0-9a-f]{50}$/);
     expect(created.typeInstance).toBe("whatsapp");
@@ -113,7 +115,7 @@ describe("partner API", () => {
       [gone.idInstance, "gone", true],
     ]);
     const documented = (fixture("getInstances.response.json") as unknown[])[0] as Record<string, unknown>;
-    const expectedShape = shapeOf({ ...documented, isFree: false, isPartner: true });
+    const expectedShape = shapeOf({ ...documented, isFree: false, isPartner: true, apiUrlInstance: "" });
     for (const item of items) expect(shapeOf(item)).toEqual(expectedShape);
     expect(answer.text).not.toContain("secret");
     expect(items[1].timeDeleted).toMatch(WIRE_TIME);
@@ -196,6 +198,8 @@ describe("instance API", () => {
     expect(sent).toEqual([
       {
         method: "setSettings",
+        host: emulator.url,
+        prefix: "",
         idInstance: id.idInstance,
         body: request,
         status: 200,
@@ -238,13 +242,16 @@ describe("instance API", () => {
     expect(error.type).toBe("error");
   });
 
-  test("unknown id is 403, wrong token 401, deleted instance 400 'Instance is deleted'; /v3 is served too", async () => {
+  test("unknown id is 403, wrong token 401, deleted instance 400 'Instance is deleted'; /v3 only for MAX instances", async () => {
     const id = await createInstance();
     expect((await call(emulator.url, "GET", instancePath("getStateInstance", { ...id, idInstance: 7 }))).status).toBe(403);
     const wrongId = { ...id, apiTokenInstance: "0".repeat(50) };
     const wrongToken = await call(emulator.url, "GET", instancePath("getStateInstance", wrongId));
     expect(wrongToken.status).toBe(401);
-    expect((await call(emulator.url, "GET", `/v3${instancePath("getStateInstance", id)}`)).status).toBe(200);
+    expect((await call(emulator.url, "GET", `/v3${instancePath("getStateInstance", id)}`)).status).toBe(404);
+    const max = await createInstance({ name: "max", typeInstance: "v3" });
+    expect((await call(emulator.url, "GET", `/v3${instancePath("getStateInstance", max)}`)).status).toBe(200);
+    expect((await call(emulator.url, "GET", instancePath("getStateInstance", max))).status).toBe(404);
 
     await call(emulator.url, "POST", partner("deleteInstanceAccount"), { idInstance: id.idInstance });
     const deleted = await call(emulator.url, "GET", instancePath("getSettings", id));
@@ -449,5 +456,58 @@ describe("state control and observation", () => {
     } finally {
       await logged.close();
     }
+  });
+});
+
+describe("products and their hosts (instanceHosts)", () => {
+  let hosts: GreenApiEmulator;
+  beforeEach(async () => {
+    hosts = await GreenApiEmulator.start({ instanceHosts: true });
+  });
+  afterEach(async () => {
+    await hosts.close();
+  });
+
+  const create = async (body: Record<string, unknown>) => {
+    const answer = await call(hosts.url, "POST", `/partner/createInstance/${hosts.partnerToken}`, body);
+    expect(answer.status).toBe(200);
+    return answer.json as { idInstance: number; apiTokenInstance: string; typeInstance: string; apiUrlInstance: string };
+  };
+
+  test("createInstance honours typeInstance, countryInstance and partnerUserUiid; getInstances rows show them", async () => {
+    const telegram = await create({ name: "tg", typeInstance: "telegram", countryInstance: "kz", partnerUserUiid: "customer-7" });
+    expect(telegram).toMatchObject({ typeInstance: "telegram", apiUrlInstance: hosts.instanceUrl("telegram") });
+    const plain = await create({ name: "wa" });
+    expect(plain).toMatchObject({ typeInstance: "whatsapp", apiUrlInstance: hosts.instanceUrl("whatsapp") });
+    const rows = (await call(hosts.url, "GET", `/partner/getInstances/${hosts.partnerToken}`)).json as Array<Record<string, unknown>>;
+    expect(rows.map(({ typeInstance, partnerUserUiid, apiUrlInstance }) => ({ typeInstance, partnerUserUiid, apiUrlInstance }))).toEqual([
+      { typeInstance: "telegram", partnerUserUiid: "customer-7", apiUrlInstance: hosts.instanceUrl("telegram") },
+      { typeInstance: "whatsapp", partnerUserUiid: "", apiUrlInstance: hosts.instanceUrl("whatsapp") },
+    ]);
+    expect(hosts.get(telegram.idInstance)!.settings.countryInstance).toBe("kz");
+    // Green API's wire names only.
+    const max = await call(hosts.url, "POST", `/partner/createInstance/${hosts.partnerToken}`, { typeInstance: "max" });
+    expect(max.status).toBe(400);
+    expect(max.text).toMatch(/typeInstance/);
+  });
+
+  test("serves an instance's API only on its own host with its product's prefix, and the partner API only on url", async () => {
+    const max = await create({ name: "max", typeInstance: "v3" });
+    const telegram = await create({ name: "tg", typeInstance: "telegram" });
+    const state = (base: string, prefix: string, id: typeof max) =>
+      call(base, "GET", `${prefix}/waInstance${id.idInstance}/getStateInstance/${id.apiTokenInstance}`).then((a) => a.status);
+    expect(await state(max.apiUrlInstance, "/v3", max)).toBe(200);
+    expect(await state(max.apiUrlInstance, "", max)).toBe(404);
+    expect(await state(hosts.url, "/v3", max)).toBe(404);
+    expect(await state(telegram.apiUrlInstance, "", telegram)).toBe(200);
+    expect(await state(telegram.apiUrlInstance, "/v3", telegram)).toBe(404);
+    expect(await state(max.apiUrlInstance, "", telegram)).toBe(404);
+    expect((await call(telegram.apiUrlInstance, "GET", `/partner/getInstances/${hosts.partnerToken}`)).status).toBe(404);
+    const instanceCalls = hosts.requests.filter((r) => r.method === "getStateInstance");
+    expect(instanceCalls.map(({ host, prefix }) => [host, prefix])).toEqual([
+      [max.apiUrlInstance, "/v3"],
+      [telegram.apiUrlInstance, ""],
+    ]);
+    expect(new Set([hosts.url, ...["whatsapp", "telegram", "v3", "instagram"].map((p) => hosts.instanceUrl(p))]).size).toBe(5);
   });
 });

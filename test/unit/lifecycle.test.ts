@@ -1,6 +1,7 @@
 /** check and diff: validation and normalization, no network. */
 import { check, diff } from "../../provider/lifecycle";
 import { changedSettings } from "../../provider/lifecycle/diff";
+import { instanceApiUrl } from "../../provider/lifecycle/hosts";
 import { UNKNOWN } from "../../provider/lifecycle/inputs";
 
 const base = { __autoName: "bot-abc1234" };
@@ -83,5 +84,48 @@ describe("diff", () => {
     const news = { name: "bot", apiUrl: "https://7103.api.green-api.com", logoutOnDelete: false, incomingWebhook: false };
     expect(changedSettings(outputs, news)).toEqual({ incomingWebhook: false });
     expect(changedSettings(outputs, { ...news, incomingWebhook: true })).toEqual({});
+  });
+});
+
+describe("products and partner fields", () => {
+  const outputs = { idInstance: 1, name: "bot", typeInstance: "v3", partnerUserUiid: "c-1", countryInstance: "ru" };
+
+  it("validates typeInstance, countryInstance and partnerUserUiid at check, each named", async () => {
+    const { failures } = await check({}, { ...base, typeInstance: "signal", countryInstance: "Russia", partnerUserUiid: " " });
+    const byProperty = Object.fromEntries(failures!.map((f) => [f.property, f.reason]));
+    expect(byProperty.typeInstance).toMatch(/"whatsapp", "telegram", "max" or "instagram"/);
+    expect(byProperty.countryInstance).toMatch(/two-letter/);
+    expect(byProperty.partnerUserUiid).toMatch(/empty/);
+    for (const typeInstance of ["whatsapp", "telegram", "max", "instagram", "v3"]) {
+      expect((await check({}, { ...base, typeInstance, countryInstance: "kz", partnerUserUiid: "c-1" })).failures).toBeUndefined();
+    }
+  });
+
+  it("sees max and Green API's v3 as one product, and replaces on any change, old instance first when the name stays", async () => {
+    expect(await diff("1", outputs as never, { name: "bot", typeInstance: "max" } as never)).toEqual({
+      changes: false,
+      replaces: [],
+      deleteBeforeReplace: false,
+    });
+    expect(await diff("1", outputs as never, { name: "bot", typeInstance: "telegram", partnerUserUiid: "c-2" } as never)).toEqual({
+      changes: true,
+      replaces: ["typeInstance", "partnerUserUiid"],
+      deleteBeforeReplace: true,
+    });
+    // A new name frees the old one: create the new instance first.
+    expect((await diff("1", outputs as never, { name: "bot-2", countryInstance: "kz" } as never)).deleteBeforeReplace).toBe(false);
+    expect(changedSettings(outputs, { name: "bot", countryInstance: "kz", incomingWebhook: true })).toEqual({ incomingWebhook: true });
+  });
+
+  it("uses an instance's own host only when it is https (or loopback http)", () => {
+    expect(instanceApiUrl(undefined, "https://4100.api.green-api.com/", "https://api.green-api.com")).toBe(
+      "https://4100.api.green-api.com",
+    );
+    expect(instanceApiUrl("https://mine.example.com", "https://4100.api.green-api.com", "https://api.green-api.com")).toBe(
+      "https://mine.example.com",
+    );
+    expect(instanceApiUrl(undefined, "http://4100.api.green-api.com", "https://api.green-api.com")).toBe("https://api.green-api.com");
+    expect(instanceApiUrl(undefined, "http://127.0.0.1:7701", "https://api.green-api.com")).toBe("http://127.0.0.1:7701");
+    expect(instanceApiUrl(undefined, "", "https://api.green-api.com")).toBe("https://api.green-api.com");
   });
 });
