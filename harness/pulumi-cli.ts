@@ -6,7 +6,20 @@
  * where there is none.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 
@@ -46,10 +59,14 @@ export function pulumiCliForTests(file: string): string | undefined {
   if (cli) return cli;
   const required = process.env[REQUIRE_CLI_ENV];
   if (required && required !== "0") {
-    throw new Error(`${file}: no pulumi CLI on PATH, and ${REQUIRE_CLI_ENV} is set: run \`npm run pulumi-cli\` and put the directory it prints first on PATH.`);
+    throw new Error(
+      `${file}: no pulumi CLI on PATH, and ${REQUIRE_CLI_ENV} is set: run \`npm run pulumi-cli\` and put the directory it prints first on PATH.`,
+    );
   }
   // Straight to stderr: jest drops console output of a suite whose tests are all skipped.
-  process.stderr.write(`${file} skipped: no pulumi CLI on PATH (npm run pulumi-cli builds one; the host-driven tests cover the lifecycle).\n`);
+  process.stderr.write(
+    `${file} skipped: no pulumi CLI on PATH (npm run pulumi-cli builds one; the host-driven tests cover the lifecycle).\n`,
+  );
   return undefined;
 }
 
@@ -271,7 +288,11 @@ export class PulumiCliProject {
     echo?.(`\n$ ${command}\n`);
     const child = spawn(this.options.cli, fullArgs, { cwd: this.programDir, env: this.environment(), stdio: ["ignore", "pipe", "pipe"] });
     const running = new RunningCommand(command, child, echo);
-    if (!showsSecrets) running.finished.then((outcome) => this.transcript.push(outcome), () => undefined);
+    if (!showsSecrets)
+      running.finished.then(
+        (outcome) => this.transcript.push(outcome),
+        () => undefined,
+      );
     return running;
   }
 
@@ -359,6 +380,11 @@ export class RunningCommand {
     }
     const outcome = await this.finished;
     await waitUntil(() => tree.every(({ pid }) => !isRunning(pid)), `the processes of \`${this.command}\` to end after ${signal}`);
+    // What the language host removes when it ends normally: the directory of its pipes to the program.
+    for (const { command } of tree) {
+      const pipes = /--sync (\S*pulumi-node-pipes\S*)/.exec(command)?.[1];
+      if (pipes) rmSync(pipes, { recursive: true, force: true });
+    }
     return { outcome, killed: tree };
   }
 }

@@ -77,7 +77,12 @@ suite(cli ? `an interrupted pulumi up (${cli})` : "an interrupted pulumi up — 
     emulator.resetCounts();
     emulator.injectFault({ method: "createInstance", kind: "late", delayMs: LATE_MS, times: 2 });
     const running = project.start(stack(["up", "--yes", "--skip-preview"]));
-    await waitUntil(() => requestsOf("createInstance").length === 2 || running.ended, "both createInstance requests");
+    try {
+      await waitUntil(() => requestsOf("createInstance").length === 2 || running.ended, "both createInstance requests", 120_000);
+    } catch (error) {
+      await running.killTree("SIGKILL");
+      throw new Error(`${(error as Error).message}; pulumi up printed:\n${running.output}`);
+    }
     if (running.ended) throw new Error(`pulumi up ended before both creates were sent:\n${running.output}`);
     // Neither performed yet, so neither answered: the kill lands while both are outstanding.
     expect(requestsOf("createInstance").map((r) => r.performedAt)).toEqual([undefined, undefined]);
@@ -96,6 +101,9 @@ suite(cli ? `an interrupted pulumi up (${cli})` : "an interrupted pulumi up — 
       ]),
     );
 
+    // Step 1 of the recovery: wait until Green API has performed what the killed run sent (a user
+    // waits out the settle window, 3 request deadlines + 1 s; a recovery up any sooner could miss
+    // an instance still being created, and create a second one of the same name).
     await emulator.lateRequestsPerformed();
     // Both performed after the CLI was gone, answered to nobody.
     expect(requestsOf("createInstance").map((r) => [r.performedAt !== undefined, r.status])).toEqual([
@@ -111,14 +119,29 @@ suite(cli ? `an interrupted pulumi up (${cli})` : "an interrupted pulumi up — 
 
   /** Exactly the killed run's instances are alive and recorded, nothing pending, nothing to change. */
   async function expectRecovered(instances: Record<string, EmulatedInstance>): Promise<void> {
-    expect(alive().map((i) => i.idInstance).sort()).toEqual(Object.values(instances).map((i) => i.idInstance).sort());
+    expect(
+      alive()
+        .map((i) => i.idInstance)
+        .sort(),
+    ).toEqual(
+      Object.values(instances)
+        .map((i) => i.idInstance)
+        .sort(),
+    );
     const state = await project.exportState();
     expect(pendingIn(state)).toEqual([]);
-    expect(instancesIn(state).map((r) => [r.urn, r.id]).sort()).toEqual(RESOURCES.map((name) => [urn(name), String(instances[name].idInstance)]));
+    expect(
+      instancesIn(state)
+        .map((r) => [r.urn, r.id])
+        .sort(),
+    ).toEqual(RESOURCES.map((name) => [urn(name), String(instances[name].idInstance)]));
     const outputs = await project.outputs();
     expect([outputs.salesIdInstance, outputs.supportIdInstance]).toEqual([instances.sales.idInstance, instances["support-bot"].idInstance]);
     // The support bot has its declared settings (the create that carried them was the killed run's).
-    expect(emulator.get(instances["support-bot"].idInstance)!.settings).toMatchObject({ webhookUrlToken: WEBHOOK_TOKEN, incomingWebhook: "yes" });
+    expect(emulator.get(instances["support-bot"].idInstance)!.settings).toMatchObject({
+      webhookUrlToken: WEBHOOK_TOKEN,
+      incomingWebhook: "yes",
+    });
     await project.preview({ expectNoChanges: true });
     await project.refresh({ expectNoChanges: true });
   }
@@ -191,7 +214,15 @@ suite(cli ? `an interrupted pulumi up (${cli})` : "an interrupted pulumi up — 
 
       // Recorded, but the pending creates are still there; a plain (non-interactive) refresh keeps them.
       let state = await project.exportState();
-      expect(instancesIn(state).map((r) => r.id).sort()).toEqual(Object.values(instances).map((i) => String(i.idInstance)).sort());
+      expect(
+        instancesIn(state)
+          .map((r) => r.id)
+          .sort(),
+      ).toEqual(
+        Object.values(instances)
+          .map((i) => String(i.idInstance))
+          .sort(),
+      );
       expect(pendingIn(state)).toEqual(RESOURCES.map((name) => ["creating", urn(name)]));
       await project.refresh();
       expect(pendingIn(await project.exportState())).toEqual(RESOURCES.map((name) => ["creating", urn(name)]));
@@ -218,7 +249,11 @@ suite(cli ? `an interrupted pulumi up (${cli})` : "an interrupted pulumi up — 
         const name = op.resource.inputs!.name as string;
         return { urn: op.resource.urn, id: String(alive().find((instance) => instance.name === name)!.idInstance) };
       });
-      expect(importPendingCreates.map((entry) => entry.id).sort()).toEqual(Object.values(instances).map((i) => String(i.idInstance)).sort());
+      expect(importPendingCreates.map((entry) => entry.id).sort()).toEqual(
+        Object.values(instances)
+          .map((i) => String(i.idInstance))
+          .sort(),
+      );
       emulator.resetCounts();
       await project.refresh({ importPendingCreates });
       const state = await project.exportState();
@@ -232,7 +267,11 @@ suite(cli ? `an interrupted pulumi up (${cli})` : "an interrupted pulumi up — 
         expectTakenOver(up, instances);
       } else {
         // A CLI that does import them: recorded with the given ids, nothing left to create.
-        expect(instancesIn(state).map((r) => [r.urn, r.id]).sort()).toEqual(importPendingCreates.map((e) => [e.urn, e.id]).sort());
+        expect(
+          instancesIn(state)
+            .map((r) => [r.urn, r.id])
+            .sort(),
+        ).toEqual(importPendingCreates.map((e) => [e.urn, e.id]).sort());
         expect(requestsOf("createInstance")).toEqual([]);
       }
       await expectRecovered(instances);
