@@ -7,12 +7,11 @@
  * and prints its output; without one (or with `--host`), it drives Pulumi's own provider host, one
  * host per command as the CLI runs it.
  */
-import { join } from "node:path";
 import { GreenApiEmulator } from "../emulator";
 import { captureRegistrations, Engine, ProviderHost, REPO_ROOT, type Step } from "../harness";
-import { findPulumiCli, PulumiCliProject } from "../harness/pulumi-cli";
+import { basicProject, BASIC_PROJECT, findPulumiCli } from "../harness/pulumi-cli";
 
-const PROJECT = "greenapi-basic";
+const PROJECT = BASIC_PROJECT;
 const STACK = "demo";
 const SECRET_OUTPUTS = new Set(["apiTokenInstance", "qrUrl", "webhookUrlToken"]);
 
@@ -107,18 +106,11 @@ async function withHost(): Promise<void> {
 async function withCli(cli: string): Promise<void> {
   const emulator = await GreenApiEmulator.start();
   const webhookToken = "demo-webhook-credential";
-  const project = await PulumiCliProject.create({
+  const project = await basicProject({
     cli,
-    program: join(REPO_ROOT, "examples", "basic", "index.ts"),
-    project: PROJECT,
     stack: STACK,
-    config: {
-      "greenapi:partnerToken": emulator.partnerToken,
-      "greenapi:partnerApiUrl": emulator.url,
-      "greenapi:apiUrl": emulator.url,
-      [`${PROJECT}:webhookUrlToken`]: webhookToken,
-    },
-    secretKeys: ["greenapi:partnerToken", `${PROJECT}:webhookUrlToken`],
+    emulator,
+    webhookUrlToken: webhookToken,
     echo: (text) => process.stdout.write(text),
     color: process.stdout.isTTY,
   });

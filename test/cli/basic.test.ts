@@ -10,13 +10,19 @@
  * one; CI puts it there and sets GREENAPI_REQUIRE_PULUMI_CLI, so a missing CLI fails instead of
  * skipping).
  */
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { GreenApiEmulator, type RecordedRequest } from "../../emulator";
-import { pulumiCliForTests, PulumiCliProject, type PreviewJson, type StackExport } from "../../harness/pulumi-cli";
+import {
+  basicProject,
+  BASIC_PROJECT,
+  pulumiCliForTests,
+  PulumiCliProject,
+  type PreviewJson,
+  type StackExport,
+} from "../../harness/pulumi-cli";
 
-const REPO_ROOT = resolve(__dirname, "..", "..");
 const INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";
-const PROJECT = "greenapi-basic";
+const PROJECT = BASIC_PROJECT;
 const STACK = "dev";
 const urn = (name: string) => `urn:pulumi:${STACK}::${PROJECT}::${INSTANCE_TYPE}::${name}`;
 const WEBHOOK_TOKEN = "cli-test-webhook-credential-7f3a";
@@ -41,19 +47,12 @@ suite(
 
     beforeAll(async () => {
       emulator = await GreenApiEmulator.start();
-      project = await PulumiCliProject.create({
+      project = await basicProject({
         cli: cli!,
-        program: join(REPO_ROOT, "examples", "basic", "index.ts"),
-        project: PROJECT,
         stack: STACK,
-        config: {
-          "greenapi:partnerToken": emulator.partnerToken,
-          "greenapi:partnerApiUrl": emulator.url,
-          "greenapi:apiUrl": emulator.url,
-          "greenapi:requestTimeoutSeconds": "5",
-          [`${PROJECT}:webhookUrlToken`]: WEBHOOK_TOKEN,
-        },
-        secretKeys: ["greenapi:partnerToken", `${PROJECT}:webhookUrlToken`],
+        emulator,
+        webhookUrlToken: WEBHOOK_TOKEN,
+        config: { "greenapi:requestTimeoutSeconds": "5" },
       });
     }, 120_000);
 

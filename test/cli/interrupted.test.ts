@@ -12,13 +12,19 @@
  * What the CLI says at each step is what /tmp/cli-readme-notes.md (the README's recovery section)
  * quotes. Runs where a `pulumi` CLI is on PATH, like test/cli/basic.test.ts.
  */
-import { join, resolve } from "node:path";
 import { GreenApiEmulator, type EmulatedInstance, type RecordedRequest } from "../../emulator";
-import { pulumiCliForTests, PulumiCliProject, waitUntil, type CliOutcome, type StackExport } from "../../harness/pulumi-cli";
+import {
+  basicProject,
+  BASIC_PROJECT,
+  pulumiCliForTests,
+  PulumiCliProject,
+  waitUntil,
+  type CliOutcome,
+  type StackExport,
+} from "../../harness/pulumi-cli";
 
-const REPO_ROOT = resolve(__dirname, "..", "..");
 const INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";
-const PROJECT = "greenapi-basic";
+const PROJECT = BASIC_PROJECT;
 const STACK = "dev";
 const RESOURCES = ["sales", "support-bot"];
 const urn = (name: string) => `urn:pulumi:${STACK}::${PROJECT}::${INSTANCE_TYPE}::${name}`;
@@ -40,19 +46,12 @@ suite(cli ? `an interrupted pulumi up (${cli})` : "an interrupted pulumi up — 
 
   beforeAll(async () => {
     emulator = await GreenApiEmulator.start();
-    project = await PulumiCliProject.create({
+    project = await basicProject({
       cli: cli!,
-      program: join(REPO_ROOT, "examples", "basic", "index.ts"),
-      project: PROJECT,
       stack: STACK,
-      config: {
-        "greenapi:partnerToken": emulator.partnerToken,
-        "greenapi:partnerApiUrl": emulator.url,
-        "greenapi:apiUrl": emulator.url,
-        "greenapi:requestTimeoutSeconds": "5",
-        [`${PROJECT}:webhookUrlToken`]: WEBHOOK_TOKEN,
-      },
-      secretKeys: ["greenapi:partnerToken", `${PROJECT}:webhookUrlToken`],
+      emulator,
+      webhookUrlToken: WEBHOOK_TOKEN,
+      config: { "greenapi:requestTimeoutSeconds": "5" },
     });
   }, 120_000);
 
