@@ -13,6 +13,16 @@ describe("check", () => {
     expect(inputs).toEqual({ ...base, name: "bot-abc1234", incomingWebhook: true, stateWebhook: false, keepOnlineStatus: true });
   });
 
+  it("accepts a resource's apiUrl only over https, or plain http to loopback (tokens travel in the URL path)", async () => {
+    const failing = await check({}, { ...base, apiUrl: "http://7103.api.greenapi.com" });
+    expect(failing.failures).toEqual([
+      { property: "apiUrl", reason: expect.stringMatching(/must be an https URL: Green API tokens travel in the URL path/) },
+    ]);
+    for (const apiUrl of ["https://7103.api.greenapi.com", "http://127.0.0.1:7700", "http://localhost:7700", "http://[::1]:7700"]) {
+      expect((await check({}, { ...base, apiUrl })).failures).toBeUndefined();
+    }
+  });
+
   it("keeps the name the resource already has when the program drops an explicit one", async () => {
     const { inputs } = await check({ name: "support" }, { ...base });
     expect(inputs.name).toBe("support");
