@@ -3,7 +3,7 @@
  * createInstance reached Green API leaves an instance the stack does not know; the next run must find
  * it by name and take it over instead of creating (and billing) a second one.
  */
-import { HostError, makeUrn, startConfiguredHost } from "../../harness";
+import { HostError, makeUrn, startConfiguredHost, waitUntil } from "../../harness";
 import { goals, INSTANCE_TYPE, useStack } from "./stack";
 
 const stack = useStack();
@@ -18,19 +18,11 @@ async function interruptedUp(name: string, inputs: Record<string, unknown>): Pro
   // Green API performs the create, then takes its time to answer: the process dies meanwhile.
   stack.emulator.setLatency(2_000);
   const creating = host.create(urn, checked).catch((error: unknown) => error);
-  await waitFor(() => stack.emulator.count("createInstance") === 1 && alive().length === 1);
+  await waitUntil(() => stack.emulator.count("createInstance") === 1 && alive().length === 1, "Green API to perform the create");
   process.kill(host.pid!, "SIGKILL");
   expect(await creating).toBeInstanceOf(HostError);
   await host.stop();
   stack.emulator.setLatency(0);
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for the emulator");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe("a run interrupted after createInstance", () => {

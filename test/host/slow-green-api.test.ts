@@ -4,7 +4,7 @@
  * state — in the same `up`, or after the next one when the first could not find out — and no late
  * setSettings putting older values back over newer ones.
  */
-import { Engine, HostError } from "../../harness";
+import { Engine, HostError, waitUntil } from "../../harness";
 import { goals, useStack } from "./stack";
 
 const REQUEST_MS = 1_000;
@@ -27,14 +27,6 @@ function expectOneRecorded(name: string, engine: Engine = stack.engine): void {
   expect(live).toHaveLength(1);
   expect([...engine.state.values()].map((e) => Number(e.id))).toEqual([live[0].idInstance]);
   expect(named(name)).toHaveLength(1); // createInstance took effect once
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting for the emulator");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe("createInstance performed after the client gave up", () => {
@@ -113,7 +105,7 @@ async function startLateCreateWithoutLists(name: string, up: () => Promise<unkno
   stack.emulator.injectFault({ method: "createInstance", kind: "late", delayMs: 1.5 * REQUEST_MS, name });
   const running = up();
   running.catch(() => undefined);
-  await waitFor(() => createsFor(name).length === 1);
+  await waitUntil(() => createsFor(name).length === 1, "the createInstance to arrive");
   stack.emulator.injectFault({ method: "getInstances", kind: "status", status: 503, times: 1_000 });
   return { running };
 }
