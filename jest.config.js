@@ -7,7 +7,8 @@ module.exports = {
     // tsconfig sets isolatedModules: ts-jest transpiles only; `npm run typecheck` checks types once.
     "^.+\\.ts$": ["ts-jest", {}],
   },
-  testTimeout: 60000,
+  // Generous: on a busy 2-core machine host and CLI tests take several times their idle duration.
+  testTimeout: 300000,
   // A leak scan over everything each test file printed (test/leak-scan.ts).
   setupFilesAfterEnv: ["<rootDir>/test/leak-scan.ts"],
   // Host-driven tests mostly wait (on Green API's per-instance pacing, on host start-up), so more

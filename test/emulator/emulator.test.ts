@@ -358,11 +358,9 @@ describe("state control and observation", () => {
     expect((await createInstance()).idInstance).toBe(1101730000);
   });
 
-  test("seedAccount builds 10,000 instances and getInstances returns them, both well under a second", async () => {
-    const started = Date.now();
+  test("seedAccount builds 10,000 instances and getInstances returns them all", async () => {
     emulator.seedAccount({ alive: 9000, deleted: 1000, namePrefix: "acct-" });
     const answer = await call(emulator.url, "GET", partner("getInstances"));
-    const elapsed = Date.now() - started;
 
     const items = answer.json as Array<{ name: string; deleted: boolean; apiTokenInstance: string }>;
     expect(items).toHaveLength(10000);
@@ -370,7 +368,6 @@ describe("state control and observation", () => {
     expect(items[0].name).toMatch(/^acct-\d+$/);
     expect(new Set(items.map((item) => item.apiTokenInstance)).size).toBe(10000);
     expect(answer.text.length).toBeGreaterThan(10000 * 300);
-    expect(elapsed).toBeLessThan(1000);
   });
 
   test("deleteOutOfBand and changeOutOfBand are seen by both APIs", async () => {

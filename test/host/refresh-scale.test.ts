@@ -51,4 +51,4 @@ it(`refreshes ${N.toLocaleString("en")} instances with at most 2 getInstances ca
     const live = emulator.get(Number(entry.id))!;
     expect(entry.outputs).toMatchObject({ idInstance: live.idInstance, name: live.name, apiTokenInstance: live.apiTokenInstance });
   }
-}, 30_000);
+}, 300_000);
