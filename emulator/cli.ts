@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { METHODS } from "./routes";
 import { GreenApiEmulator } from "./server";
-import type { Fault, Method } from "./types";
+import { PRODUCTS, type Fault, type Method } from "./types";
 
 const USAGE = `Usage: node dist/emulator/cli.js [options]
   --port N          port to listen on (default 7700; 0 picks a free one)
@@ -16,7 +16,10 @@ const USAGE = `Usage: node dist/emulator/cli.js [options]
   --state FILE      load instances from FILE and save them there after every change
   --latency MS      delay every answer by MS milliseconds
   --rate-limit      enforce Green API's per-instance rate limits
-  --startup-ms MS   new instances spend MS milliseconds building, then starting
+  --startup-ms MS   new instances spend MS milliseconds being built, as Green API's do
+                    (getStateInstance answers null, then "starting"); default 6000, 0 for none
+  --instance-hosts  serve each product's instance API on a host (port) of its own, and only
+                    there, as Green API does; createInstance names it in apiUrlInstance
   --fault SPEC      misbehave on the next matching request; repeatable. SPEC is
                     METHOD:KIND[:ARG][*TIMES], KIND one of status (ARG: the HTTP status),
                     late (ARG: milliseconds held before performing), drop, hang,
@@ -32,10 +35,14 @@ interface CliOptions {
   latency: number;
   rateLimit: boolean;
   startupMs: number;
+  instanceHosts: boolean;
   faults: Fault[];
 }
 
 class UsageError extends Error {}
+
+/** Short, but long enough to see what a new Green API instance does first (and what `waitForReady` waits for). */
+const DEFAULT_STARTUP_MS = 6_000;
 
 function parseCli(argv: string[]): CliOptions | "help" {
   const { values } = parseArgs({
@@ -49,7 +56,8 @@ function parseCli(argv: string[]): CliOptions | "help" {
       state: { type: "string" },
       latency: { type: "string", default: "0" },
       "rate-limit": { type: "boolean", default: false },
-      "startup-ms": { type: "string", default: "0" },
+      "startup-ms": { type: "string", default: String(DEFAULT_STARTUP_MS) },
+      "instance-hosts": { type: "boolean", default: false },
       fault: { type: "string", multiple: true, default: [] },
       help: { type: "boolean", default: false },
     },
@@ -64,6 +72,7 @@ function parseCli(argv: string[]): CliOptions | "help" {
     latency: count("--latency", values.latency),
     rateLimit: values["rate-limit"],
     startupMs: count("--startup-ms", values["startup-ms"]),
+    instanceHosts: values["instance-hosts"],
     faults: values.fault.map(parseFault),
   };
 }
@@ -110,6 +119,12 @@ function banner(emulator: GreenApiEmulator, options: CliOptions): string {
     `Green API emulator listening on ${url}`,
     `  partner token: ${token}`,
     `  instances: ${instances}${options.state ? ` (state file: ${options.state})` : ""}`,
+    options.startupMs > 0
+      ? `  new instances are being built for ${options.startupMs / 1000} s, as on Green API (--startup-ms 0 for none)`
+      : "  new instances are ready at once (--startup-ms 0)",
+    ...(options.instanceHosts
+      ? ["  instance API hosts (apiUrlInstance):", ...PRODUCTS.map((product) => `    ${product}: ${emulator.instanceUrl(product)}`)]
+      : []),
     "",
     "Point the provider at it:",
     `  export GREEN_API_PARTNER_API_URL=${url} GREEN_API_URL=${url} GREEN_API_PARTNER_TOKEN=${token}`,
@@ -135,6 +150,7 @@ async function main(): Promise<void> {
     latencyMs: options.latency,
     rateLimit: options.rateLimit,
     startupMs: options.startupMs,
+    instanceHosts: options.instanceHosts,
     statePath: options.state,
     log: (line) => console.log(`${new Date().toISOString()} ${line}`),
   });

@@ -81,6 +81,7 @@ export class GreenApiEmulator {
       firstId: options.firstId ?? DEFAULT_FIRST_ID,
       startupMs: options.startupMs ?? 0,
       createDefaults: options.createDefaults,
+      ignoreTypeInstance: options.ignoreTypeInstance,
     });
     if (options.statePath) this.persistTo(options.statePath);
     this.main = this.listener();

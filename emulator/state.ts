@@ -44,6 +44,8 @@ export interface StoreOptions {
   startupMs: number;
   /** What a created instance has for the settings createInstance did not name, over defaultSettings(). */
   createDefaults?: Settings;
+  /** createInstance ignores typeInstance: every instance is WhatsApp (EmulatorOptions.ignoreTypeInstance). */
+  ignoreTypeInstance?: boolean;
 }
 
 /** What createInstance names besides settings (docs/greenapi.md §1.1). */
@@ -76,7 +78,8 @@ export class InstanceStore {
 
   create({ name, typeInstance, partnerUserUiid, countryInstance }: CreateFields, settings: Settings, now = Date.now()): InstanceRecord {
     const created = { ...this.options.createDefaults, ...settings, ...(countryInstance === undefined ? {} : { countryInstance }) };
-    const record = completeRecord({ name, typeInstance, partnerUserUiid, settings: created }, this.nextId++, now);
+    const product = this.options.ignoreTypeInstance ? undefined : typeInstance;
+    const record = completeRecord({ name, typeInstance: product, partnerUserUiid, settings: created }, this.nextId++, now);
     if (this.options.startupMs > 0) {
       record.buildingUntil = now + this.options.startupMs / 2;
       record.readyAt = now + this.options.startupMs;

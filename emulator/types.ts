@@ -150,6 +150,12 @@ export interface EmulatorOptions {
    * fails. Default false: one listener serves both APIs.
    */
   instanceHosts?: boolean;
+  /**
+   * Behave like a partner API whose createInstance does not take `typeInstance` (today's docs do
+   * not list it; docs/greenapi.md §1.1): the field is ignored and every new instance is WhatsApp.
+   * Default false.
+   */
+  ignoreTypeInstance?: boolean;
 }
 
 export interface RecordedRequest {

@@ -25,7 +25,8 @@ export const DEFAULT_STACK = "dev";
 
 // The host only checks that an engine address is given; it never dials it.
 const ENGINE_ADDRESS = "127.0.0.1:1";
-const START_TIMEOUT_MS = 30_000;
+// Starting Node and loading @pulumi/pulumi takes seconds when idle, and over 30 s on a 2-core machine running suites side by side.
+const START_TIMEOUT_MS = 120_000;
 const PROVIDER_PACKAGE = "pulumi-nodejs";
 const INIT_FAILED_TYPE = "pulumirpc.ErrorResourceInitFailed";
 

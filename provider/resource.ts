@@ -35,6 +35,11 @@ export type GreenApiInstanceArgs = {
   /** Log the linked phone out before deleting the instance; default true. */
   logoutOnDelete?: pulumi.Input<boolean>;
   /**
+   * Create waits (within greenapi:operationTimeoutSeconds) until Green API has built the instance,
+   * so its QR page works when `pulumi up` ends; default false. Green API takes up to ~5 minutes.
+   */
+  waitForReady?: pulumi.Input<boolean>;
+  /**
    * The messenger: "whatsapp" (Green API's default), "telegram", "max" (Green API's "v3", which
    * works too) or "instagram". Sent at create only; changing it replaces the instance.
    */
@@ -59,6 +64,7 @@ const OUTPUT_NAMES = [
   "apiUrl",
   "apiUrlInstance",
   "stateInstance",
+  "wid",
 ] as const;
 
 // Kept minimal on purpose: this text is repeated in the state of every resource (under 2 KB).
@@ -91,8 +97,10 @@ export class GreenApiInstance extends pulumi.dynamic.Resource {
   declare readonly apiUrl: pulumi.Output<string>;
   /** The instance's own API host as Green API names it. */
   declare readonly apiUrlInstance: pulumi.Output<string | undefined>;
-  /** notAuthorized | authorized | blocked | sleepMode | starting | yellowCard, as of the last create or refresh. */
+  /** notAuthorized | authorized | blocked | sleepMode | starting | yellowCard (Telegram: suspended, pendingPassword), as of the last create or refresh. */
   declare readonly stateInstance: pulumi.Output<string>;
+  /** The linked account (e.g. "79001234567@c.us") while authorized, as of the last create or refresh. */
+  declare readonly wid: pulumi.Output<string | undefined>;
   declare readonly webhookUrl: pulumi.Output<string | undefined>;
   /** Secret. */
   declare readonly webhookUrlToken: pulumi.Output<string | undefined>;

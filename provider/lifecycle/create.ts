@@ -14,13 +14,14 @@ import { operationTimeLeftMs, settleWindowMs, wireTypeInstance, type PartnerClie
 import { GreenApiError, isGreenApiError } from "../greenapi/errors";
 import { sleep } from "../greenapi/pacer";
 import type { ListRequest } from "../greenapi/instance-list";
-import type { InstanceListItem } from "../greenapi/client";
+import type { InstanceListItem, InstanceRef } from "../greenapi/client";
 import { log, operation } from "./errors";
 import { initFailure } from "./init-failure";
 import { instanceApiUrl, noteUnusableInstanceUrl } from "./hosts";
-import { AUTO_NAME_KEY, createOnlyOf, settingsOf, type InstanceInputs } from "./inputs";
-import { observeState } from "./live";
-import { buildOutputs, type InstanceFacts, type InstanceOutputs } from "./outputs";
+import { AUTO_NAME_KEY, createOnlyOf, productFailures, settingsOf, type InstanceInputs } from "./inputs";
+import { observeState, STARTING, withWid, type LiveInstance } from "./live";
+import { notReadyReason, waitUntilBuilt } from "./readiness";
+import { buildOutputs, type InstanceFacts, type InstanceOutputs, type OutputParts } from "./outputs";
 
 /** createInstance attempts after answers that may have been lost; each is preceded by a lookup. */
 const MAX_CREATE_ATTEMPTS = 3;
@@ -63,6 +64,7 @@ export async function create(inputs: CreateInputs): Promise<{ id: string; outs: 
         ? await createExactlyOnce(client, inputs, config.deadlines.requestMs)
         : await adopt(client, inputs);
     const { facts, existing } = outcome;
+    if (!existing) await refuseOtherProduct(client, facts, inputs, instanceApiUrl(inputs.apiUrl, facts.apiUrlInstance, config.apiUrl));
     const settled = Date.now();
     if (existing)
       await applyDeclaredSettings(client, facts, existing, inputs, instanceApiUrl(inputs.apiUrl, facts.apiUrlInstance, config.apiUrl));
@@ -78,9 +80,30 @@ export async function create(inputs: CreateInputs): Promise<{ id: string; outs: 
     const own = facts.apiUrlInstance || listed?.apiUrlInstance;
     const apiUrl = instanceApiUrl(inputs.apiUrl, own, config.apiUrl);
     if (inputs.apiUrl === undefined) noteUnusableInstanceUrl(facts.idInstance, own, apiUrl);
-    const live = await observeState(client, { ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl });
-    return { id: String(facts.idInstance), outs: buildOutputs({ inputs, facts, apiUrl, listed, live }) };
+    const ref = { ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl };
+    const live = inputs.waitForReady
+      ? await waitForReady(client, ref, { inputs, facts, apiUrl, listed }, config.deadlines.requestMs)
+      : await observeState(client, ref);
+    return { id: String(facts.idInstance), outs: buildOutputs({ inputs, facts, apiUrl, listed, live: await withWid(client, ref, live) }) };
   });
+}
+
+/**
+ * `waitForReady`: the instance's state once Green API has built it. When the operation's time runs
+ * out first, the instance is recorded all the same (an init failure, so `pulumi up` fails and says
+ * why); its stored state "starting" makes the next `up` wait again (see diff.ts).
+ */
+async function waitForReady(
+  client: PartnerClient,
+  ref: InstanceRef,
+  parts: Omit<OutputParts, "live"> & { inputs: CreateInputs },
+  requestMs: number,
+): Promise<LiveInstance> {
+  const name = parts.listed?.name ?? parts.inputs.name ?? "";
+  const readiness = await waitUntilBuilt(client, ref, name, requestMs);
+  if (readiness.ready) return readiness.live;
+  const recorded = buildOutputs({ ...parts, live: { ...readiness.live, stateInstance: readiness.live.stateInstance ?? STARTING } });
+  throw initFailure(String(ref.idInstance), recorded, parts.inputs.__provider, new Error(notReadyReason(ref.idInstance, name, readiness)));
 }
 
 async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs, requestMs: number): Promise<Outcome> {
@@ -131,6 +154,31 @@ async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs, 
     absent = failure;
     log(`createInstance did not create "${name}" (${failure.code}); trying again.`);
   }
+}
+
+/**
+ * Green API created another product than the one declared (a partner API whose createInstance does
+ * not take typeInstance, say). That instance is not what the program asked for, and kept it would be
+ * billed and replaced on every `up`: it is deleted again at once. If that fails, it is recorded in
+ * the stack so that `pulumi destroy` deletes it.
+ */
+async function refuseOtherProduct(client: PartnerClient, facts: InstanceFacts, inputs: CreateInputs, apiUrl: string): Promise<void> {
+  const declared = inputs.typeInstance && wireTypeInstance(inputs.typeInstance);
+  if (!declared || !facts.typeInstance || facts.typeInstance === declared) return;
+  const problem =
+    `typeInstance: Green API created a "${facts.typeInstance}" instance (${facts.idInstance} "${inputs.name ?? ""}") ` +
+    `although "${inputs.typeInstance}" was declared`;
+  try {
+    await client.deleteInstanceAccount(facts.idInstance);
+  } catch (cause) {
+    const recorded = buildOutputs({ inputs, facts, apiUrl });
+    const reason = `${problem}, and deleting it again failed (${cause instanceof Error ? cause.message : String(cause)})`;
+    throw initFailure(String(facts.idInstance), recorded, inputs.__provider, new Error(reason, { cause }));
+  }
+  throw new Error(
+    `${problem}; it was deleted again at once, so that it is not billed. This partner API seems not to take typeInstance ` +
+      "at create: check greenapi:partnerApiUrl, or create the instance in the partner console and set `adoptIdInstance` to manage it.",
+  );
 }
 
 function noFreeInstances(failure: GreenApiError, name: string): GreenApiError {
@@ -250,6 +298,8 @@ async function adopt(client: PartnerClient, inputs: InstanceInputs): Promise<Out
         `Remove \`name\` or set it to "${listed.name ?? ""}".`,
     );
   }
+  const [problem] = productFailures(listed.typeInstance ?? "", { ...settingsOf(inputs) });
+  if (problem) throw new Error(`${problem.property}: ${problem.reason}; instance ${idInstance} is ${listed.typeInstance}.`);
   for (const [field, declared] of Object.entries(createOnlyOf(inputs))) {
     const live = listed[field];
     const same = field === "typeInstance" ? wireTypeInstance(String(declared)) === live : declared === live;

@@ -6,6 +6,7 @@
 import { wireTypeInstance } from "../greenapi/client";
 import { flagToBoolean, isSettingFlag, SETTING_NAMES, type Settings } from "../greenapi/settings";
 import { CREATE_ONLY_FIELDS, isUnknown, settingsOf, type InstanceInputs } from "./inputs";
+import { STARTING } from "./live";
 
 /**
  * Green API cannot rename an instance: a new name means a new instance. A different
@@ -47,7 +48,12 @@ export function diff(olds: object, news: InstanceInputs): DiffResult {
   // so the old instance must go first.
   const sameName = !replaces.includes("name") && !replaces.includes("adoptIdInstance") && news.adoptIdInstance === undefined;
   const deleteBeforeReplace = sameName && replaces.some((key) => (CREATE_ONLY_FIELDS as readonly string[]).includes(key));
-  return { changes: changed.length > 0, replaces, deleteBeforeReplace };
+  return { changes: changed.length > 0 || awaitsReadiness(olds, news), replaces, deleteBeforeReplace };
+}
+
+/** `waitForReady` whose last wait ran out (the stored state is still "starting"): the next `up` waits again, in update. */
+export function awaitsReadiness(olds: object, news: InstanceInputs): boolean {
+  return news.waitForReady === true && (olds as { stateInstance?: unknown }).stateInstance === STARTING;
 }
 
 /** The settings among the changes, with their new values: the body of one setSettings call. */

@@ -37,6 +37,8 @@ export interface InstanceInputs extends Settings {
   adoptIdInstance?: number;
   /** Log the linked phone out before deleting the instance (default true). */
   logoutOnDelete?: boolean;
+  /** Create waits until Green API has built the instance, so its QR page works when `up` ends (default false). */
+  waitForReady?: boolean;
   /** whatsapp | telegram | max (or Green API's "v3") | instagram; sent at create only. */
   typeInstance?: InstanceProduct | "v3";
   countryInstance?: string;
@@ -75,6 +77,7 @@ const PROPERTY_SCHEMAS: Record<string, z.ZodType> = {
     .int("must be a whole number (an idInstance)")
     .positive("must be a positive idInstance"),
   logoutOnDelete: z.boolean({ error: "must be true or false" }),
+  waitForReady: z.boolean({ error: "must be true or false" }),
   typeInstance: z.enum(["whatsapp", "telegram", "max", "instagram", "v3"], {
     error: 'must be "whatsapp", "telegram", "max" or "instagram"',
   }),
@@ -112,7 +115,28 @@ export function validateInputs(news: Record<string, unknown>): CheckFailure[] {
       failures.push(SECRET_INPUTS.has(property) ? { property: "", reason: `${property}: ${reason}` } : { property, reason });
     }
   }
+  if (failures.length === 0 && typeof news.typeInstance === "string") failures.push(...productFailures(news.typeInstance, news));
   return failures;
+}
+
+/**
+ * Where one product's docs differ from the others' (docs/greenapi.md §1.1): Instagram (beta) takes a
+ * delay of at most 60000 ms and silently lowers a larger one, which would show as drift on every
+ * refresh. No product's docs say it lacks one of the other settings, so none is refused.
+ */
+const PRODUCT_DELAY_MAX_MS: Readonly<Record<string, number>> = { instagram: 60_000 };
+
+/** Problems of declared settings for a product (as declared, or Green API's typeInstance). */
+export function productFailures(typeInstance: string, settings: Record<string, unknown>): CheckFailure[] {
+  const max = PRODUCT_DELAY_MAX_MS[typeInstance];
+  const delay = settings.delaySendMessagesMilliseconds;
+  if (max === undefined || typeof delay !== "number" || delay <= max) return [];
+  return [
+    {
+      property: "delaySendMessagesMilliseconds",
+      reason: `must be at most ${max} for ${typeInstance} instances (Green API's maximum there)`,
+    },
+  ];
 }
 
 /**
@@ -171,7 +195,7 @@ export function inputsFromOutputs(
   outputs: Omit<InstanceInputs, "typeInstance"> & { apiUrlInstance?: string },
   defaultApiUrl?: string,
 ): InstanceInputs {
-  const { name, apiUrl, adoptIdInstance, logoutOnDelete, countryInstance, partnerUserUiid } = outputs;
+  const { name, apiUrl, adoptIdInstance, logoutOnDelete, waitForReady, countryInstance, partnerUserUiid } = outputs;
   const undeclaredApiUrl = usableInstanceUrl(outputs.apiUrlInstance) ?? defaultApiUrl;
   const declaredApiUrl = apiUrl === undeclaredApiUrl ? undefined : apiUrl;
   return dropUndefined({
@@ -179,6 +203,7 @@ export function inputsFromOutputs(
     apiUrl: declaredApiUrl,
     adoptIdInstance,
     logoutOnDelete,
+    waitForReady,
     countryInstance,
     partnerUserUiid,
     ...settingsOf(outputs),

@@ -13,6 +13,8 @@ export interface LiveInstance {
   settings?: Settings;
   /** As getSettings reports it ("" when unset). */
   countryInstance?: string;
+  /** The linked account (getSettings' `wid`), when authorized. */
+  wid?: string;
   /** Why settings (or state) could not be read, for one log line. */
   note?: string;
 }
@@ -41,7 +43,7 @@ export async function observe(client: PartnerClient, ref: InstanceRef): Promise<
   const [state, read] = await Promise.all([
     observeState(client, ref),
     client.getSettings(ref).then(
-      ({ settings, countryInstance }) => ({ settings, countryInstance }),
+      ({ settings, countryInstance, wid }) => ({ settings, countryInstance, wid }),
       (error: unknown) => ({ error }),
     ),
   ]);
@@ -49,7 +51,14 @@ export async function observe(client: PartnerClient, ref: InstanceRef): Promise<
     return { ...state, note: state.note ?? "the instance is starting" };
   }
   if ("error" in read) return { ...state, note: `its settings could not be read (${describe(read.error)})` };
-  return { ...state, settings: read.settings, countryInstance: read.countryInstance };
+  return { ...state, settings: read.settings, countryInstance: read.countryInstance, wid: read.wid };
+}
+
+/** An authorized instance's linked account, read once when the state alone was observed (best effort). */
+export async function withWid(client: PartnerClient, ref: InstanceRef, live: LiveInstance): Promise<LiveInstance> {
+  if (live.stateInstance !== "authorized" || live.wid !== undefined) return live;
+  const read = await client.getSettings(ref).catch(() => undefined);
+  return read?.wid ? { ...live, wid: read.wid } : live;
 }
 
 function describe(error: unknown): string {

@@ -23,8 +23,10 @@ export interface InstanceOutputs extends Omit<InstanceInputs, typeof AUTO_NAME_K
   apiUrl: string;
   /** The instance's own host as Green API named it (used unless the resource sets apiUrl; see hosts.ts). */
   apiUrlInstance?: string;
-  /** notAuthorized | authorized | blocked | sleepMode | starting | yellowCard */
+  /** notAuthorized | authorized | blocked | sleepMode | starting | yellowCard; Telegram adds suspended, pendingPassword. */
   stateInstance?: string;
+  /** The linked account (e.g. "79001234567@c.us"), while authorized. */
+  wid?: string;
 }
 
 export const SECRET_OUTPUTS = ["apiTokenInstance", "qrUrl", "webhookUrlToken"] as const;
@@ -97,5 +99,12 @@ export function buildOutputs({ inputs, facts, apiUrl, listed, live, previous = {
     apiUrl,
     apiUrlInstance: facts.apiUrlInstance || listed?.apiUrlInstance || previous.apiUrlInstance,
     stateInstance: live?.stateInstance ?? previous.stateInstance,
+    wid: linkedAccount(live, previous),
   });
+}
+
+/** Only an authorized instance has a linked account; without a known state the last one stands. */
+function linkedAccount(live: LiveInstance | undefined, previous: Partial<InstanceOutputs>): string | undefined {
+  if (live?.stateInstance === undefined) return previous.wid;
+  return live.stateInstance === "authorized" ? (live.wid ?? previous.wid) : undefined;
 }

@@ -7,21 +7,36 @@ import type { InstanceRef, PartnerClient } from "../greenapi/client";
 import { isGreenApiError } from "../greenapi/errors";
 import { sleep } from "../greenapi/pacer";
 import type { Settings } from "../greenapi/settings";
-import { changedSettings } from "./diff";
+import { awaitsReadiness, changedSettings } from "./diff";
 import { log, operation } from "./errors";
 import { parseId } from "./ids";
 import { usableInstanceUrl } from "./hosts";
-import type { InstanceInputs } from "./inputs";
+import { productFailures, type InstanceInputs } from "./inputs";
+import { withWid, type LiveInstance } from "./live";
 import { buildOutputs, type InstanceOutputs } from "./outputs";
+import { notReadyReason, waitUntilBuilt } from "./readiness";
 
 export async function update(id: string, olds: InstanceOutputs, news: InstanceInputs): Promise<{ outs: InstanceOutputs }> {
   return operation(async (client, config) => {
     const facts = { idInstance: parseId(id), apiTokenInstance: olds.apiTokenInstance, typeInstance: olds.typeInstance };
     const apiUrl = news.apiUrl ?? usableInstanceUrl(olds.apiUrlInstance) ?? olds.apiUrl ?? config.apiUrl;
+    const ref = { ...facts, apiUrl };
     const changed = changedSettings(olds, news);
-    if (Object.keys(changed).length > 0) await applySettings(client, { ...facts, apiUrl }, changed);
-    return { outs: buildOutputs({ inputs: news, facts, apiUrl, previous: olds }) };
+    // check knows the product only when declared; the instance's own is known here, before any call.
+    const [problem] = productFailures(olds.typeInstance ?? "", { ...changed });
+    if (problem) throw new Error(`${problem.property}: ${problem.reason}; instance ${facts.idInstance} is not changed.`);
+    // The wait first, if any: Green API refuses setSettings while it builds the instance.
+    const live = awaitsReadiness(olds, news) ? await readyOrFail(client, ref, olds.name ?? "", config.deadlines.requestMs) : undefined;
+    if (Object.keys(changed).length > 0) await applySettings(client, ref, changed);
+    return { outs: buildOutputs({ inputs: news, facts, apiUrl, live, previous: olds }) };
   });
+}
+
+/** The wait a create's `waitForReady` ran out of, once more; running out again fails the update (the stored outputs stay). */
+async function readyOrFail(client: PartnerClient, ref: InstanceRef, name: string, requestMs: number): Promise<LiveInstance> {
+  const readiness = await waitUntilBuilt(client, ref, name, requestMs);
+  if (!readiness.ready) throw new Error(`${notReadyReason(ref.idInstance, name, readiness)}.`);
+  return withWid(client, ref, readiness.live);
 }
 
 /**

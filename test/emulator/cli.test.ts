@@ -86,7 +86,8 @@ test("the CLI prints how to connect, logs requests with tokens redacted, and kee
   const cli = cliPath();
   const statePath = join(scratch, "state.json");
   const token = "cli-partner-token-0123456789";
-  const args = ["--port", "0", "--token", token, "--state", statePath];
+  // No start-up phase: the restarted instance must answer "notAuthorized" however soon the second run starts.
+  const args = ["--port", "0", "--token", token, "--state", statePath, "--startup-ms", "0"];
 
   const first = run(cli, args);
   try {
@@ -157,6 +158,42 @@ test("the CLI injects faults given with --fault, late ones included", async () =
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(created.json).toMatchObject({ idInstance: expect.any(Number) });
     await emulator.waitFor(/fault: late/);
+  } finally {
+    await emulator.stop();
+  }
+});
+
+test("by default new instances are built first, as Green API's are (null, then starting, then notAuthorized); --instance-hosts gives each product its host", async () => {
+  const emulator = run(cliPath(), ["--port", "0", "--token", "gacCliStartup", "--instance-hosts"]);
+  try {
+    const [, url] = await emulator.waitFor(/listening on (http:\/\/\S+)/);
+    const [, seconds] = await emulator.waitFor(/new instances are being built for (\d+) s/);
+    expect(Number(seconds)).toBeGreaterThanOrEqual(4);
+    const [, telegramHost] = await emulator.waitFor(/telegram: (http:\/\/\S+)/);
+    expect(telegramHost).not.toBe(url);
+
+    const created = (await call(url, "POST", "/partner/createInstance/gacCliStartup", { typeInstance: "telegram" })).json as {
+      idInstance: number;
+      apiTokenInstance: string;
+      apiUrlInstance: string;
+    };
+    expect(created.apiUrlInstance).toBe(telegramHost);
+    const statePath = `/waInstance${created.idInstance}/getStateInstance/${created.apiTokenInstance}`;
+    // Only on its own host: the partner host does not serve instance calls.
+    expect((await call(url, "GET", statePath)).status).toBe(404);
+    // States in order, whatever the machine's speed: seconds of start-up are seen from the first look.
+    const seen: unknown[] = [];
+    for (;;) {
+      const state = (await call(telegramHost, "GET", statePath)).json as { stateInstance: string } | null;
+      const value = state === null ? null : state.stateInstance;
+      if (seen.at(-1) !== value) seen.push(value);
+      if (value === "notAuthorized") break;
+      await new Promise((done) => setTimeout(done, 200));
+    }
+    expect([
+      [null, "starting", "notAuthorized"],
+      ["starting", "notAuthorized"],
+    ]).toContainEqual(seen);
   } finally {
     await emulator.stop();
   }

@@ -111,6 +111,29 @@ describe("products and partner fields", () => {
     }
   });
 
+  it("holds each product to its own documented delay range, naming the property", async () => {
+    const instagram = await check({}, { ...base, typeInstance: "instagram", delaySendMessagesMilliseconds: 60_001 });
+    expect(instagram.failures).toEqual([
+      { property: "delaySendMessagesMilliseconds", reason: "must be at most 60000 for instagram instances (Green API's maximum there)" },
+    ]);
+    expect((await check({}, { ...base, typeInstance: "instagram", delaySendMessagesMilliseconds: 60_000 })).failures).toBeUndefined();
+    for (const typeInstance of ["whatsapp", "telegram", "max"]) {
+      expect((await check({}, { ...base, typeInstance, delaySendMessagesMilliseconds: 600_000 })).failures).toBeUndefined();
+    }
+  });
+
+  it("takes waitForReady as a boolean; a stored state still starting makes the next up wait again", async () => {
+    expect((await check({}, { ...base, waitForReady: "yes" })).failures).toEqual([
+      { property: "waitForReady", reason: "must be true or false" },
+    ]);
+    const starting = { ...outputs, stateInstance: "starting" };
+    expect((await diff("1", starting as never, { name: "bot", waitForReady: true } as never)).changes).toBe(true);
+    expect((await diff("1", starting as never, { name: "bot" } as never)).changes).toBe(false);
+    expect(
+      (await diff("1", { ...outputs, stateInstance: "notAuthorized" } as never, { name: "bot", waitForReady: true } as never)).changes,
+    ).toBe(false);
+  });
+
   it("sees max and Green API's v3 as one product, and replaces on any change, old instance first when the name stays", async () => {
     expect(await diff("1", outputs as never, { name: "bot", typeInstance: "max" } as never)).toEqual({
       changes: false,

@@ -1,0 +1,74 @@
+/**
+ * `waitForReady`: a new instance is not usable when createInstance answers — Green API builds it for
+ * up to ~5 minutes (getStateInstance answers `null`, then "starting"; docs/greenapi.md §2.1) and its
+ * QR page works only after that. The docs' recommended flow polls getStateInstance until
+ * "notAuthorized"; this does so within the operation's deadline, with a progress line every ~15 s.
+ */
+import { operationTimeLeftMs, type InstanceRef, type PartnerClient } from "../greenapi/client";
+import { sleep } from "../greenapi/pacer";
+import { CONFIG_KEYS } from "./config";
+import { log } from "./errors";
+import { observeState, STARTING, type LiveInstance } from "./live";
+
+/** Green API's docs poll every 5 s; the first looks come sooner, as short start-ups are common. */
+const FIRST_PAUSE_MS = 1_000;
+const MAX_PAUSE_MS = 5_000;
+const PROGRESS_EVERY_MS = 15_000;
+/** Left for what follows the wait (outputs, a settings read) in the same operation. */
+const RESERVE_MS = 1_000;
+
+/** Still being built, or its state could not be read: waiting may help. */
+export function stillStarting(stateInstance: string | undefined): boolean {
+  return stateInstance === undefined || stateInstance === STARTING;
+}
+
+export interface Readiness {
+  live: LiveInstance;
+  ready: boolean;
+  waitedMs: number;
+}
+
+/**
+ * Polls the instance's state until Green API has built it: "notAuthorized" (QR page works) or
+ * "authorized", or any other state it reports once built (blocked, yellowCard, Telegram's
+ * pendingPassword, …), which waiting would not change. `ready: false` when the operation's time
+ * ran out first.
+ */
+export async function waitUntilBuilt(client: PartnerClient, ref: InstanceRef, name: string, requestMs: number): Promise<Readiness> {
+  const started = Date.now();
+  let nextProgress = started + PROGRESS_EVERY_MS;
+  let pause = FIRST_PAUSE_MS;
+  for (;;) {
+    const live = await observeState(client, ref);
+    const waitedMs = Date.now() - started;
+    if (!stillStarting(live.stateInstance)) {
+      if (waitedMs >= FIRST_PAUSE_MS)
+        log(`instance ${ref.idInstance} "${name}" is ready (${live.stateInstance}) after ${seconds(waitedMs)}.`);
+      return { live, ready: true, waitedMs };
+    }
+    if (pause + requestMs + RESERVE_MS > operationTimeLeftMs()) return { live, ready: false, waitedMs };
+    if (Date.now() >= nextProgress) {
+      log(
+        `waiting for instance ${ref.idInstance} "${name}" to be ready: ${live.stateInstance ?? "state unknown"}, ${seconds(waitedMs)} so far.`,
+      );
+      nextProgress += PROGRESS_EVERY_MS;
+    }
+    await sleep(pause);
+    pause = Math.min(pause * 2, MAX_PAUSE_MS);
+  }
+}
+
+/** Why a wait ran out, and what the user can do: the instance exists and is kept either way. */
+export function notReadyReason(idInstance: number, name: string, readiness: Readiness): string {
+  const { key } = CONFIG_KEYS.operationTimeoutSeconds;
+  const state = readiness.live.stateInstance ?? "its state could not be read";
+  return (
+    `waitForReady: instance ${idInstance} "${name}" was still not ready after ${seconds(readiness.waitedMs)} (${state}); ` +
+    "Green API takes up to about 5 minutes to build a new instance, and its QR page works only after that. " +
+    `The next \`pulumi up\` waits again; raise ${key} to wait longer in one run`
+  );
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
+}
