@@ -1,6 +1,6 @@
 /**
  * `waitForReady`: a new instance is not usable when createInstance answers — Green API builds it for
- * up to ~5 minutes (getStateInstance answers `null`, then "starting"; docs/greenapi.md §2.1) and its
+ * up to ~5 minutes (getStateInstance answers `null`, then "starting"; docs/greenapi.md §2) and its
  * QR page works only after that. The docs' recommended flow polls getStateInstance until
  * "notAuthorized"; this does so within the operation's deadline, with a progress line every ~15 s.
  */

@@ -22,7 +22,7 @@ const exampleDirs = readdirSync(EXAMPLES).filter((dir) => existsSync(join(EXAMPL
 
 describe("every example type-checks", () => {
   it("finds the documented examples, each with a README", () => {
-    expect(exampleDirs).toEqual(expect.arrayContaining(["adopt", "automation", "basic", "fleet"]));
+    expect(exampleDirs).toEqual(expect.arrayContaining(["adopt", "automation", "basic", "fleet", "products"]));
     for (const dir of exampleDirs) expect(existsSync(join(EXAMPLES, dir, "README.md"))).toBe(true);
   });
 
@@ -109,6 +109,20 @@ describe("what each example declares", () => {
     expect(retainOnDelete).toEqual({ adopted: true });
     // The comment the README points to is there.
     expect(readFileSync(join(EXAMPLES, "adopt", "index.ts"), "utf8")).toMatch(/pulumi state delete/);
+  });
+
+  it("products: a Telegram and a MAX instance for one customer, each waiting until it is ready", async () => {
+    const { registrations } = await run("products", { [`${PROJECT}:customerId`]: "customer-42" });
+    expect(registrations.map((r) => [r.type, r.name])).toEqual([
+      [INSTANCE_TYPE, "max"],
+      [INSTANCE_TYPE, "telegram"],
+    ]);
+    expectSecretOutputs(registrations);
+    const [max, telegram] = registrations;
+    const common = { partnerUserUiid: "customer-42", countryInstance: "ru", waitForReady: true, incomingWebhook: true };
+    expect(telegram.inputs).toMatchObject({ ...common, typeInstance: "telegram" });
+    expect(max.inputs).toMatchObject({ ...common, typeInstance: "max" });
+    expectNoCredentialInProvider(registrations, []);
   });
 });
 
