@@ -8,7 +8,9 @@ import { createHash } from "node:crypto";
 import * as lifecycle from "../lifecycle";
 import type { InstanceInputs, InstanceOutputs } from "../lifecycle";
 import { ResourceInitError } from "../lifecycle/init-failure";
-import { AUTO_NAME_KEY, inputsFromOutputs, randomName, SECRET_INPUTS, UNKNOWN } from "../lifecycle/inputs";
+import { importInstance } from "../lifecycle/import";
+import { getInstance, getInstances, LookupArgumentError, type InstanceSummary } from "../lifecycle/lookups";
+import { AUTO_NAME_KEY, randomName, SECRET_INPUTS, UNKNOWN } from "../lifecycle/inputs";
 import { revealAll, secretKeys, withSecrets, type Properties } from "./wire";
 
 export const PACKAGE = "greenapi";
@@ -123,9 +125,9 @@ export async function create(urn: string, inputs: Properties): Promise<{ id: str
 }
 
 /**
- * refresh, and `pulumi import` (id alone: no outputs, no inputs). The lifecycle returns inputs only
- * when the live settings drifted; otherwise the stored inputs stand, and an import gets the inputs
- * its live instance stands for.
+ * refresh; and import, which reads by id alone (no outputs): every live setting
+ * then becomes an input (lifecycle/import.ts). A refresh gets inputs back only when the live settings
+ * drifted; otherwise the stored inputs stand.
  */
 export async function read(
   id: string,
@@ -134,15 +136,14 @@ export async function read(
   inputs: Properties,
 ): Promise<{ id: string; props: Properties; inputs?: Properties }> {
   assertInstance(urn);
-  const result = await lifecycle.read(id, revealAll(props) as unknown as InstanceOutputs);
+  // No outputs: `pulumi import` or the import resource option (which sends the program's inputs).
+  const importing = Object.keys(props).length === 0;
+  const result = importing ? await importInstance(id) : await lifecycle.read(id, revealAll(props) as unknown as InstanceOutputs);
   if (!result.id) return { id: "", props: {} };
-  const outs = outputsOf(result.props, props);
-  const imported = Object.keys(inputs).length === 0 && Object.keys(props).length === 0;
-  const newInputs = result.inputs ?? (imported ? inputsFromOutputs(result.props as InstanceOutputs) : undefined);
   return {
     id: result.id,
-    props: outs,
-    inputs: newInputs === undefined ? inputs : withSecrets(newInputs, [...SECRET_INPUTS, ...secretKeys(inputs)]),
+    props: outputsOf(result.props, props),
+    inputs: result.inputs === undefined ? inputs : withSecrets(result.inputs, [...SECRET_INPUTS, ...secretKeys(inputs)]),
   };
 }
 
@@ -155,4 +156,25 @@ export async function update(id: string, urn: string, olds: Properties, news: Pr
 export async function deleteInstance(id: string, urn: string, props: Properties): Promise<void> {
   assertInstance(urn);
   await lifecycle.delete(id, revealAll(props) as unknown as InstanceOutputs);
+}
+
+export const FUNCTIONS = { getInstances: "greenapi:index:getInstances", getInstance: "greenapi:index:getInstance" } as const;
+
+/** A row with its token secret. */
+const secretRow = (row: InstanceSummary): Properties => withSecrets(row, ["apiTokenInstance"]);
+
+/** The lookups; a wrong argument is a failure naming it, as the engine shows check failures. */
+export async function invoke(token: string, args: Properties): Promise<{ outputs: Properties; failures: CheckFailure[] }> {
+  const plain = revealAll(args);
+  try {
+    if (token === FUNCTIONS.getInstances) {
+      const { instances } = await getInstances(plain);
+      return { outputs: { instances: instances.map(secretRow) }, failures: [] };
+    }
+    if (token === FUNCTIONS.getInstance) return { outputs: secretRow(await getInstance(plain)), failures: [] };
+  } catch (error) {
+    if (error instanceof LookupArgumentError) return { outputs: {}, failures: [{ property: "", reason: error.message }] };
+    throw error;
+  }
+  throw new Error(`unknown function ${token}: the greenapi provider serves ${Object.values(FUNCTIONS).join(", ")}`);
 }

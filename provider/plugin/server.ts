@@ -180,7 +180,11 @@ const service = {
   cancel: serve(async () => new emptyproto.Empty()),
   attach: serve(async () => new emptyproto.Empty()),
   invoke: serve(async (request: provproto.InvokeRequest) => {
-    throw new Error(`greenapi: unknown function ${request.getTok()}`);
+    const { outputs, failures } = await adapter.invoke(request.getTok(), toJs(request.getArgs()));
+    const response = new provproto.InvokeResponse();
+    response.setReturn(toStruct(outputs));
+    response.setFailuresList(checkFailures(failures));
+    return response;
   }),
   construct: unimplemented("Construct"),
   call: unimplemented("Call"),

@@ -11,12 +11,10 @@
  * project). Runs where a `pulumi` CLI and its YAML language host are on PATH (`npm run pulumi-cli`
  * builds both); with GREENAPI_REQUIRE_PULUMI_CLI set, a missing CLI or YAML host fails the suite.
  */
-import { accessSync, constants } from "node:fs";
-import { delimiter, dirname, join, resolve } from "node:path";
 import { GreenApiEmulator, type RecordedRequest } from "../../emulator";
-import { pulumiCliForTests, PulumiCliProject, REQUIRE_CLI_ENV, type StackExport } from "../../harness/pulumi-cli";
+import { PulumiCliProject, type StackExport } from "../../harness/pulumi-cli";
+import { cliWithYamlHost, PLUGIN_DIR } from "./plugin-helpers";
 
-const REPO_ROOT = resolve(__dirname, "..", "..");
 const PROJECT = "greenapi-yaml";
 const STACK = "dev";
 const INSTANCE_TYPE = "greenapi:index:Instance";
@@ -27,41 +25,13 @@ const SECOND_WEBHOOK_URL = "https://bot.example.com/green-api";
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const TIMEOUT_MS = 300_000;
 
-/** The YAML language host beside the CLI (where the CLI looks first) or on PATH. */
-function yamlHost(cli: string): string | undefined {
-  const dirs = [dirname(cli), ...(process.env.PATH ?? "").split(delimiter).filter(Boolean)];
-  return dirs
-    .map((dir) => join(dir, "pulumi-language-yaml"))
-    .find((path) => {
-      try {
-        accessSync(path, constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-}
-
-function cliWithYamlHost(file: string): string | undefined {
-  const cli = pulumiCliForTests(file);
-  if (!cli || yamlHost(cli)) return cli;
-  const required = process.env[REQUIRE_CLI_ENV];
-  if (required && required !== "0") {
-    throw new Error(
-      `${file}: no pulumi-language-yaml beside ${cli} or on PATH, and ${REQUIRE_CLI_ENV} is set: run \`npm run pulumi-cli\`.`,
-    );
-  }
-  process.stderr.write(`${file} skipped: no pulumi-language-yaml beside ${cli} or on PATH (npm run pulumi-cli builds one).\n`);
-  return undefined;
-}
-
 /** The program. Config: the second account's URL and (secret) token, the webhook URL and (secret) token. */
 const PROGRAM = `name: ${PROJECT}
 runtime: yaml
 plugins:
   providers:
     - name: greenapi
-      path: ${join(REPO_ROOT, "provider", "plugin", "bin")}
+      path: ${PLUGIN_DIR}
 config:
   webhookUrl:
     type: string

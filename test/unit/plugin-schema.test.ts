@@ -11,7 +11,7 @@ import { CONFIG_KEYS, SECRET_OUTPUTS } from "../../provider/lifecycle";
 import { INPUT_NAMES, SECRET_INPUTS, validateInputs } from "../../provider/lifecycle/inputs";
 import * as adapter from "../../provider/plugin/adapter";
 import { schemaText } from "../../provider/plugin/server";
-import { isSecret, revealAll, SECRET_SIG, SECRET_VALUE } from "../../provider/plugin/wire";
+import { isSecret, revealAll, SECRET_SIG, SECRET_VALUE, type Properties } from "../../provider/plugin/wire";
 
 interface PropertySpec {
   type?: string;
@@ -161,5 +161,83 @@ describe("schema.json against what the plugin's adapter returns from the emulato
     const { failures, inputs } = await adapter.checkConfig({ partnerToken: "t", apiUrl: "ftp://example.com" });
     expect(failures).toEqual([{ property: "", reason: expect.stringContaining("greenapi:apiUrl") }]);
     expect(isSecret(inputs.partnerToken)).toBe(true);
+  });
+});
+
+describe("the lookups against the schema and the emulator", () => {
+  let emulator: GreenApiEmulator;
+  const summaryType = schema.types["greenapi:index:InstanceSummary"];
+  const SAMPLES: Record<string, unknown> = { name: "bot-a", typeInstance: "telegram", includeDeleted: true, idInstance: 1 };
+
+  beforeAll(async () => {
+    emulator = await GreenApiEmulator.start();
+    emulator.seed([{ name: "bot-a" }, { name: "bot-b", typeInstance: "telegram" }, { name: "bot-c", deleted: true }]);
+    await adapter.configure(
+      new Map([
+        ["greenapi:config:partnerToken", emulator.partnerToken],
+        ["greenapi:config:partnerApiUrl", emulator.url],
+      ]),
+    );
+  });
+  afterAll(() => emulator?.close());
+
+  /** Every field declared with its type; exactly the token secret. */
+  function expectDeclaredRow(row: Record<string, unknown>, properties: Record<string, PropertySpec>): void {
+    for (const [name, value] of Object.entries(row)) {
+      const spec = properties[name];
+      expect({ name, declared: spec !== undefined, secret: isSecret(value) }).toEqual({
+        name,
+        declared: true,
+        secret: spec.secret === true,
+      });
+      const plain = revealAll({ value }).value;
+      expect({ name, type: Number.isInteger(plain) ? "integer" : typeof plain }).toEqual({ name, type: spec.type });
+    }
+  }
+
+  it("declares exactly the two functions the plugin serves, each argument one it accepts", async () => {
+    expect(Object.keys(schema.functions).sort()).toEqual(Object.values(adapter.FUNCTIONS).sort());
+    for (const [token, spec] of Object.entries(schema.functions)) {
+      for (const name of Object.keys(spec.inputs.properties)) {
+        const args = { [name]: SAMPLES[name] };
+        const { failures } = await adapter
+          .invoke(token, args)
+          .catch((error: Error) => ({ failures: [{ property: "", reason: error.message }] }));
+        // getInstance of a missing id fails as a lookup, not as an unknown argument.
+        expect({ token, name, failures: failures.filter((f) => /unknown argument|must be a/.test(f.reason)) }).toEqual({
+          token,
+          name,
+          failures: [],
+        });
+      }
+      expect((await adapter.invoke(token, { colour: "green" })).failures).toEqual([
+        { property: "", reason: expect.stringContaining('unknown argument "colour"') },
+      ]);
+    }
+  });
+
+  it("getInstances returns the alive instances, filtered, their rows as declared and their tokens secret", async () => {
+    const all = await adapter.invoke(adapter.FUNCTIONS.getInstances, {});
+    const rows = all.outputs.instances as Array<Record<string, unknown>>;
+    expect(rows.map((row) => row.name).sort()).toEqual(["bot-a", "bot-b"]);
+    for (const row of rows) expectDeclaredRow(row, summaryType.properties);
+    for (const row of rows) for (const name of summaryType.required) expect(row).toHaveProperty(name);
+    const names = async (args: Properties) =>
+      ((await adapter.invoke(adapter.FUNCTIONS.getInstances, args)).outputs.instances as Array<{ name: string }>).map((r) => r.name).sort();
+    expect(await names({ typeInstance: "telegram" })).toEqual(["bot-b"]);
+    expect(await names({ name: "bot-a" })).toEqual(["bot-a"]);
+    expect(await names({ includeDeleted: true })).toEqual(["bot-a", "bot-b", "bot-c"]);
+  });
+
+  it("getInstance finds one by id or name, as declared", async () => {
+    const [a] = emulator.list().filter((i) => i.name === "bot-a");
+    const byId = await adapter.invoke(adapter.FUNCTIONS.getInstance, { idInstance: a.idInstance });
+    const byName = await adapter.invoke(adapter.FUNCTIONS.getInstance, { name: "bot-a" });
+    expect(byId).toEqual(byName);
+    expect(revealAll(byId.outputs)).toMatchObject({ idInstance: a.idInstance, name: "bot-a", apiTokenInstance: a.apiTokenInstance });
+    expectDeclaredRow(byId.outputs, schema.functions[adapter.FUNCTIONS.getInstance].outputs.properties);
+    expect((await adapter.invoke(adapter.FUNCTIONS.getInstance, {})).failures).toEqual([
+      { property: "", reason: "give exactly one of idInstance and name" },
+    ]);
   });
 });
