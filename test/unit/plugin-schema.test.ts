@@ -28,6 +28,11 @@ interface Schema {
     string,
     { inputProperties: Record<string, PropertySpec>; properties: Record<string, PropertySpec>; required: string[] }
   >;
+  types: Record<string, { properties: Record<string, PropertySpec>; required: string[] }>;
+  functions: Record<
+    string,
+    { inputs: { properties: Record<string, PropertySpec> }; outputs: { properties: Record<string, PropertySpec>; required: string[] } }
+  >;
 }
 
 const ROOT = join(__dirname, "..", "..");
