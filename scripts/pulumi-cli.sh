@@ -141,7 +141,7 @@ reuse pulumi-language-nodejs "$host_version" ||
 		"the first build downloads ~60 modules and takes about a minute"
 reuse pulumi-language-yaml "$yaml_version" ||
 	build "$yaml_mod" "$yaml_version" pulumi-language-yaml github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
-		"the first build downloads ~150 modules and takes a few minutes" github.com/pulumi/pulumi-yaml/pkg/version.Version
+		"the first build downloads ~100 modules and takes a few minutes" github.com/pulumi/pulumi-yaml/pkg/version.Version
 reuse pulumi-language-go "$go_version" ||
 	build "$go_mod" "$go_version" pulumi-language-go github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go \
 		"the first build downloads ~60 modules and takes about a minute"
