@@ -73,8 +73,10 @@ export function pulumiCliForTests(file: string): string | undefined {
 export interface CliProjectOptions {
   /** Path of the `pulumi` executable. */
   cli: string;
-  /** The program, copied into the project as index.ts. */
+  /** The program, copied into the project as index.ts. Ignored with `yaml`. */
   program: string;
+  /** A Pulumi YAML program instead: the text of its Pulumi.yaml (`runtime: yaml`), the whole project. */
+  yaml?: string;
   /** Pulumi project name: the namespace of the program's own config keys. */
   project: string;
   stack?: string;
@@ -169,7 +171,7 @@ export class PulumiCliProject {
   private readonly secretValues: string[] = [];
 
   private constructor(
-    readonly options: Required<Omit<CliProjectOptions, "echo">> & Pick<CliProjectOptions, "echo">,
+    readonly options: Required<Omit<CliProjectOptions, "echo" | "yaml">> & Pick<CliProjectOptions, "echo" | "yaml">,
     /** Holds the project and the backend; removed by close(). */
     readonly dir: string,
     readonly programDir: string,
@@ -183,7 +185,8 @@ export class PulumiCliProject {
     const backendDir = join(dir, "backend");
     mkdirSync(programDir);
     mkdirSync(backendDir);
-    writeProject(programDir, options.project, options.program);
+    if (options.yaml !== undefined) writeFileSync(join(programDir, "Pulumi.yaml"), options.yaml);
+    else writeProject(programDir, options.project, options.program);
     const project = new PulumiCliProject(
       { stack: "dev", secretKeys: [], color: false, ...options },
       dir,

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# npm run pulumi-cli: build the real Pulumi CLI and its Node language host from
-# Go modules, once per version.
+# npm run pulumi-cli: build the real Pulumi CLI and its Node, YAML and Go
+# language hosts from Go modules, once per version.
 #
 # The CLI's version is the one tools/pulumi-cli/go.mod pins (pkg/v3 and sdk/v3
-# at the same version), the language host's the sdk/v3 that
-# tools/pulumi-language-nodejs/go.mod pins; each go.sum is committed beside its
-# go.mod. The binaries are cached outside the clone, in
+# at the same version), each language host's the module its wrapper pins
+# (tools/pulumi-language-{nodejs,yaml,go}/go.mod); each go.sum is committed
+# beside its go.mod. The binaries are cached outside the clone, in
 # ${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-greenapi/pulumi-cli/v<CLI version>/;
 # a later run that finds them all, at the pinned versions, only prints that
 # directory.
@@ -22,6 +22,15 @@
 #                                   (up, preview, refresh, destroy), but ignores
 #                                   Pulumi.yaml runtime options (ts-node is always
 #                                   on) and passes no root directory to the program
+#   pulumi-language-yaml            the YAML language host, from
+#                                   github.com/pulumi/pulumi-yaml v1.25.0
+#                                   (cmd/pulumi-language-yaml)
+#   pulumi-language-go              the Go language host, from sdk/v3 v3.66.0
+#                                   (github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go):
+#                                   its own module, sdk/go/pulumi-language-go/v3,
+#                                   is refused by the module proxy like the Node
+#                                   host's, and v3.66.0 is the newest sdk/v3 here
+#                                   that still carried it as a package
 #   pulumi-resource-pulumi-nodejs   a launcher for @pulumi/pulumi's dynamic provider,
 #                                   resolved from the program's directory
 #   .pulumi-greenapi                the cache layout and the versions above
@@ -43,20 +52,32 @@ sdk_version=$(awk '$1 == "github.com/pulumi/pulumi/sdk/v3" { sub(/^v/, "", $2); 
 [ "$sdk_version" = "$version" ] ||
 	die "$mod/go.mod pins pkg/v3 v$version but sdk/v3 v$sdk_version: keep them at one version"
 
+# pinned <wrapper module dir> <module>: the version of <module> its go.mod requires.
+pinned() {
+	local got
+	got=$(awk -v m="$2" '$1 == m { sub(/^v/, "", $2); print $2; exit }' "$1/go.mod")
+	[ -n "$got" ] || die "no $2 requirement in $1/go.mod"
+	printf '%s\n' "$got"
+}
 host_mod="$root/tools/pulumi-language-nodejs"
-host_version=$(awk '$1 == "github.com/pulumi/pulumi/sdk/v3" { sub(/^v/, "", $2); print $2; exit }' "$host_mod/go.mod")
-[ -n "$host_version" ] || die "no github.com/pulumi/pulumi/sdk/v3 requirement in $host_mod/go.mod"
+host_version=$(pinned "$host_mod" github.com/pulumi/pulumi/sdk/v3)
+yaml_mod="$root/tools/pulumi-language-yaml"
+yaml_version=$(pinned "$yaml_mod" github.com/pulumi/pulumi-yaml)
+go_mod="$root/tools/pulumi-language-go"
+go_version=$(pinned "$go_mod" github.com/pulumi/pulumi/sdk/v3)
 
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-greenapi/pulumi-cli"
 dir="$cache_root/v$version"
-bins=(pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs)
+bins=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-go pulumi-resource-pulumi-nodejs)
 # Written last into a finished directory; a directory without it, or with other
 # versions (an older layout, a changed go.mod), is rebuilt. Bump the layout when
 # the set of files changes.
 stamp=.pulumi-greenapi
-stamp_text="layout 2
+stamp_text="layout 3
 pulumi v$version
-pulumi-language-nodejs v$host_version"
+pulumi-language-nodejs v$host_version
+pulumi-language-yaml v$yaml_version
+pulumi-language-go v$go_version"
 
 # Prints the version a pulumi binary reports, without any network or user state.
 reported_version() {
@@ -74,7 +95,7 @@ complete() {
 }
 
 if complete "$dir"; then
-	log "Pulumi CLI v$version (Node language host v$host_version) is ready"
+	log "Pulumi CLI v$version (language hosts: Node v$host_version, YAML v$yaml_version, Go v$go_version) is ready"
 	printf '%s\n' "$dir"
 	exit 0
 fi
@@ -89,17 +110,25 @@ tmp=$(mktemp -d "$cache_root/.build-v$version.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 export CGO_ENABLED=0
-build() { # build <wrapper module dir> <version> <output name> <Go package> <note>
+build() { # build <wrapper module dir> <version> <output name> <Go package> <note> [version variable]
 	local start=$SECONDS
 	log "building $3 v$2 with $(go env GOVERSION) ($5)..."
 	(cd "$1" && go build -trimpath -tags osusergo,grpcnotrace \
-		-ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$2" \
+		-ldflags "-s -w -X ${6:-github.com/pulumi/pulumi/sdk/v3/go/common/version.Version}=v$2" \
 		-o "$tmp/$3" "$4") ||
 		die "go build of $4 failed (${1#"$root"/}/go.mod needs Go >= $(awk '$1 == "go" { print $2; exit }' "$1/go.mod"))"
 	log "built $3 in $((SECONDS - start))s"
 }
+# The versions an earlier directory's stamp records, one "<name> v<version>" a line.
+old_stamp=$(cat "$dir/$stamp" 2>/dev/null || true)
+# reuse <name> <version>: copies an earlier directory's binary at that version, if any.
+reuse() {
+	[ -x "$dir/$1" ] && grep -qxF "$1 v$2" <<<"$old_stamp" || return 1
+	log "reusing $1 v$2 from $dir"
+	cp "$dir/$1" "$tmp/$1"
+}
 if [ -x "$dir/pulumi" ] && [ "$(reported_version "$dir/pulumi")" = "v$version" ]; then
-	# An earlier, incomplete directory (say, from before the language host was
+	# An earlier, incomplete directory (say, from before the language hosts were
 	# built here) already has this CLI: keep it rather than rebuild it.
 	log "reusing pulumi v$version from $dir"
 	cp "$dir/pulumi" "$tmp/pulumi"
@@ -107,8 +136,15 @@ else
 	build "$mod" "$version" pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
 		"the first build downloads ~300 modules and takes 10-20 minutes on 2 cores"
 fi
-build "$host_mod" "$host_version" pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
-	"the first build downloads ~60 modules and takes about a minute"
+reuse pulumi-language-nodejs "$host_version" ||
+	build "$host_mod" "$host_version" pulumi-language-nodejs github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
+		"the first build downloads ~60 modules and takes about a minute"
+reuse pulumi-language-yaml "$yaml_version" ||
+	build "$yaml_mod" "$yaml_version" pulumi-language-yaml github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
+		"the first build downloads ~100 modules and takes a few minutes" github.com/pulumi/pulumi-yaml/pkg/version.Version
+reuse pulumi-language-go "$go_version" ||
+	build "$go_mod" "$go_version" pulumi-language-go github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go \
+		"the first build downloads ~60 modules and takes about a minute"
 
 # The CLI runs this "bundled" plugin, from PATH or from its own directory, with
 # the program's directory as the working directory.
@@ -124,7 +160,7 @@ exec node "$script" "$@"
 EOF
 install -m 0755 "$tmp/launcher" "$tmp/pulumi-resource-pulumi-nodejs"
 rm -f "$tmp/launcher"
-chmod 0755 "$tmp/pulumi" "$tmp/pulumi-language-nodejs"
+chmod 0755 "$tmp/pulumi" "$tmp/pulumi-language-nodejs" "$tmp/pulumi-language-yaml" "$tmp/pulumi-language-go"
 
 got=$(reported_version "$tmp/pulumi")
 [ "$got" = "v$version" ] || die "the built pulumi reports version '$got', not v$version"
@@ -139,5 +175,5 @@ fi
 mv "$tmp" "$dir"
 trap - EXIT
 complete "$dir" || die "could not move the build into $dir"
-log "Pulumi CLI v$version and Node language host v$host_version installed in $dir"
+log "Pulumi CLI v$version and its language hosts (Node v$host_version, YAML v$yaml_version, Go v$go_version) installed in $dir"
 printf '%s\n' "$dir"

@@ -79,10 +79,19 @@ describe("npm pack", () => {
       "dist/emulator/index.js",
       "dist/emulator/index.d.ts",
       "dist/emulator/cli.js",
+      "dist/provider/plugin/main.js",
+      "provider/plugin/bin/pulumi-resource-greenapi",
+      "provider/plugin/schema.json",
     ]) {
       expect(files).toContain(required);
     }
-    const unwanted = files.filter((file) => !/^(package\.json|README\.md|LICENSE|dist\/(provider|emulator)\/.+\.(js|d\.ts))$/.test(file));
+    // The provider plugin's launcher and schema are read from the package root, beside dist/.
+    const unwanted = files.filter(
+      (file) =>
+        !/^(package\.json|README\.md|LICENSE|dist\/(provider|emulator)\/.+\.(js|d\.ts)|provider\/plugin\/(bin\/pulumi-resource-greenapi|schema\.json))$/.test(
+          file,
+        ),
+    );
     expect(unwanted).toEqual([]);
   });
 
@@ -95,7 +104,7 @@ describe("npm pack", () => {
 
   it("ships every file package.json points at", () => {
     const manifest = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8"));
-    const targets: string[] = [manifest.main, manifest.types];
+    const targets: string[] = [manifest.main, manifest.types, ...Object.values(manifest.bin as Record<string, string>)];
     for (const entry of Object.values(manifest.exports) as Array<string | Record<string, string>>) {
       targets.push(...(typeof entry === "string" ? [entry] : Object.values(entry)));
     }

@@ -1,0 +1,42 @@
+/**
+ * import (`pulumi import greenapi:index:Instance <name> <idInstance>`): a read by id alone. Unlike a
+ * refresh, which knows which settings the program manages, nothing is declared yet, so every live
+ * setting becomes an input and an output: a program declaring the same settings then previews with
+ * no changes, and settings it leaves out stop being managed on its first up (see buildOutputs).
+ */
+import { operation } from "./errors";
+import { parseId } from "./ids";
+import { instanceApiUrl, noteUnusableInstanceUrl } from "./hosts";
+import { inputsFromOutputs } from "./inputs";
+import { observe } from "./live";
+import { buildOutputs } from "./outputs";
+import type { ReadResult } from "./read";
+
+export async function importInstance(id: string): Promise<ReadResult> {
+  return operation(async (client, config) => {
+    const idInstance = parseId(id);
+    const listed = (await client.getInstances()).find((item) => item.idInstance === idInstance);
+    // An empty id: the engine reports that the instance to import does not exist.
+    if (!listed || listed.deleted) return { id: "", props: {} };
+    // Its token comes from the list, as for adoptIdInstance: without it no setting can be read.
+    if (!listed.apiTokenInstance)
+      throw new Error(`Instance ${idInstance} cannot be imported: Green API's getInstances gives no token for it.`);
+    const apiUrl = instanceApiUrl(undefined, listed.apiUrlInstance, config.apiUrl);
+    noteUnusableInstanceUrl(idInstance, listed.apiUrlInstance, apiUrl);
+    const facts = {
+      idInstance,
+      apiTokenInstance: listed.apiTokenInstance,
+      typeInstance: listed.typeInstance ?? undefined,
+      apiUrlInstance: listed.apiUrlInstance,
+    };
+    const live = await observe(client, { ...facts, apiUrl });
+    // Importing without the settings would record inputs the program never had: better not yet.
+    if (!live.settings) {
+      throw new Error(
+        `Instance ${idInstance} cannot be imported yet: ${live.note ?? "its settings could not be read"}. Try again in a few minutes.`,
+      );
+    }
+    const outs = buildOutputs({ inputs: { name: listed.name ?? undefined, ...live.settings }, facts, apiUrl, listed, live });
+    return { id, props: outs, inputs: inputsFromOutputs(outs, config.apiUrl) };
+  });
+}

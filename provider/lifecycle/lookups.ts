@@ -1,0 +1,91 @@
+/**
+ * Lookups (the plugin's invokes getInstances and getInstance): rows of the account's getInstances,
+ * from the list every operation of this provider process shares, so a program's lookups and its
+ * refresh cost one request between them.
+ */
+import { wireTypeInstance, type InstanceListItem } from "../greenapi/client";
+import { operation } from "./errors";
+import { dropUndefined } from "./inputs";
+
+/** The documented fields of a row; `apiTokenInstance` is a credential (the plugin returns it secret). */
+export const INSTANCE_SUMMARY_FIELDS = [
+  "idInstance",
+  "name",
+  "typeInstance",
+  "apiUrlInstance",
+  "partnerUserUiid",
+  "countryInstance",
+  "timeCreated",
+  "timeDeleted",
+  "deleted",
+  "tariff",
+  "expirationDate",
+  "isExpired",
+  "apiTokenInstance",
+] as const;
+
+export type InstanceSummary = { idInstance: number } & Partial<Record<(typeof INSTANCE_SUMMARY_FIELDS)[number], unknown>>;
+
+export interface InstancesFilter {
+  /** Exactly this name. */
+  name?: string;
+  /** whatsapp, telegram, max (or v3), instagram. */
+  typeInstance?: string;
+  /** Deleted instances stay listed for about three months; left out unless asked for. */
+  includeDeleted?: boolean;
+}
+
+/** A lookup's arguments that are wrong: the message names the argument, never a value. */
+export class LookupArgumentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LookupArgumentError";
+  }
+}
+
+function summary(row: Readonly<InstanceListItem>): InstanceSummary {
+  const picked = Object.fromEntries(INSTANCE_SUMMARY_FIELDS.map((field) => [field, row[field]]));
+  return { ...dropUndefined(picked), idInstance: row.idInstance, deleted: row.deleted === true };
+}
+
+function checkArguments(args: Record<string, unknown>, types: Record<string, string>): void {
+  for (const [key, value] of Object.entries(args)) {
+    if (value === undefined || value === null) continue;
+    if (!(key in types)) throw new LookupArgumentError(`unknown argument "${key}"; accepted: ${Object.keys(types).join(", ")}`);
+    if (typeof value !== types[key]) throw new LookupArgumentError(`argument "${key}" must be a ${types[key]}`);
+  }
+}
+
+export async function getInstances(args: Record<string, unknown>): Promise<{ instances: InstanceSummary[] }> {
+  checkArguments(args, { name: "string", typeInstance: "string", includeDeleted: "boolean" });
+  const { name, typeInstance, includeDeleted } = args as InstancesFilter;
+  return operation(async (client) => {
+    const rows = (await client.getInstances()).filter(
+      (row) =>
+        (includeDeleted || !row.deleted) &&
+        (name === undefined || row.name === name) &&
+        (typeInstance === undefined || row.typeInstance === wireTypeInstance(typeInstance)),
+    );
+    return { instances: rows.map(summary) };
+  });
+}
+
+/** One instance by idInstance or by name (names are unique among alive instances). */
+export async function getInstance(args: Record<string, unknown>): Promise<InstanceSummary> {
+  checkArguments(args, { idInstance: "number", name: "string" });
+  const { idInstance, name } = args as { idInstance?: number; name?: string };
+  if ((idInstance === undefined) === (name === undefined)) throw new LookupArgumentError("give exactly one of idInstance and name");
+  return operation(async (client) => {
+    const rows = await client.getInstances();
+    const row =
+      idInstance !== undefined
+        ? rows.find((item) => item.idInstance === idInstance)
+        : rows.find((item) => item.name === name && !item.deleted);
+    if (!row) {
+      throw new LookupArgumentError(
+        idInstance !== undefined ? `no instance ${idInstance} in this account` : `no instance named "${name}" in this account`,
+      );
+    }
+    return summary(row);
+  });
+}

@@ -1,0 +1,205 @@
+/**
+ * The `greenapi` resource provider plugin's gRPC server: Pulumi's ResourceProvider service, each
+ * call decoded and handed to adapter.ts.
+ *
+ * Not `@pulumi/pulumi/provider`'s `main()`: its Configure drops the request (the provider never
+ * sees its config) and CheckConfig is unimplemented, so a plugin built on it could not read its
+ * partner token or reject a malformed URL at preview. Its generated protocol stubs and gRPC library
+ * are used as they are.
+ */
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type * as grpcTypes from "@grpc/grpc-js";
+import * as anyproto from "google-protobuf/google/protobuf/any_pb";
+import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
+import * as structproto from "google-protobuf/google/protobuf/struct_pb";
+import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
+import * as provproto from "@pulumi/pulumi/proto/provider_pb";
+import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as statusproto from "@pulumi/pulumi/proto/status_pb";
+import { ResourceInitError } from "../lifecycle/init-failure";
+import * as adapter from "./adapter";
+import type { Properties } from "./wire";
+
+// The gRPC library the stubs were generated against: @pulumi/pulumi's own copy, wherever npm put it.
+const grpc: typeof grpcTypes = createRequire(require.resolve("@pulumi/pulumi"))("@grpc/grpc-js");
+
+/** The package root: package.json's directory, from the sources (provider/plugin) or the build (dist/provider/plugin). */
+const PACKAGE_ROOT = [join(__dirname, "..", ".."), join(__dirname, "..", "..", "..")].find((dir) => {
+  try {
+    return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name === "pulumi-greenapi";
+  } catch {
+    return false;
+  }
+});
+
+/** The schema, kept in one file (provider/plugin/schema.json), shipped beside the build. */
+export function schemaText(): string {
+  if (!PACKAGE_ROOT) throw new Error(`pulumi-resource-greenapi: cannot find the pulumi-greenapi package above ${__dirname}`);
+  return readFileSync(join(PACKAGE_ROOT, "provider", "plugin", "schema.json"), "utf8");
+}
+
+function packageVersion(): string {
+  return JSON.parse(readFileSync(join(PACKAGE_ROOT!, "package.json"), "utf8")).version;
+}
+
+type Call<Req> = { request: Req };
+type Callback<Res> = (
+  error: grpcTypes.ServiceError | Partial<grpcTypes.StatusObject> | null,
+  value?: Res | null,
+  trailer?: grpcTypes.Metadata,
+) => void;
+
+const toJs = (struct: structproto.Struct | undefined): Properties => (struct?.toJavaScript() ?? {}) as Properties;
+const toStruct = (value: Properties): structproto.Struct => structproto.Struct.fromJavaScript(value as never);
+
+/** A failed call: its message (already redacted by the lifecycle); created-but-failed instances carry their record. */
+function failure(error: unknown): Partial<grpcTypes.StatusObject> {
+  const message = error instanceof Error ? error.message : String(error);
+  const metadata = new grpc.Metadata();
+  if (error instanceof ResourceInitError) {
+    const detail = new provproto.ErrorResourceInitFailed();
+    detail.setId(error.id);
+    detail.setProperties(toStruct(error.properties));
+    detail.setReasonsList(error.reasons);
+    const any = new anyproto.Any();
+    any.pack(detail.serializeBinary(), "pulumirpc.ErrorResourceInitFailed");
+    const status = new statusproto.Status();
+    status.setCode(grpc.status.UNKNOWN);
+    status.setMessage(message);
+    status.addDetails(any);
+    // grpc-js sends structured details only through this trailer.
+    metadata.add("grpc-status-details-bin", Buffer.from(status.serializeBinary()));
+  }
+  return { code: grpc.status.UNKNOWN, details: message, metadata };
+}
+
+/** Runs one call: its answer, or its failure as a gRPC status. */
+function serve<Req, Res>(work: (request: Req) => Promise<Res>) {
+  return (call: Call<Req>, callback: Callback<Res>) => {
+    work(call.request).then(
+      (response) => callback(null, response),
+      (error) => {
+        const status = failure(error);
+        callback(status, null, status.metadata);
+      },
+    );
+  };
+}
+
+function checkFailures(failures: adapter.CheckFailure[]): provproto.CheckFailure[] {
+  return failures.map(({ property, reason }) => {
+    const failure = new provproto.CheckFailure();
+    failure.setProperty(property);
+    failure.setReason(reason);
+    return failure;
+  });
+}
+
+function diffResponse({ changes, replaces, deleteBeforeReplace }: adapter.DiffResult): provproto.DiffResponse {
+  const response = new provproto.DiffResponse();
+  response.setChanges(changes ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE);
+  response.setReplacesList(replaces);
+  response.setDeletebeforereplace(deleteBeforeReplace);
+  return response;
+}
+
+const unimplemented = (what: string) => (_call: unknown, callback: Callback<never>) =>
+  callback({ code: grpc.status.UNIMPLEMENTED, details: `greenapi: ${what} is not implemented` });
+
+const service = {
+  getPluginInfo: serve(async () => {
+    const info = new plugproto.PluginInfo();
+    info.setVersion(packageVersion());
+    return info;
+  }),
+  getSchema: serve(async (request: provproto.GetSchemaRequest) => {
+    if (request.getVersion() !== 0) throw new Error(`unsupported schema version ${request.getVersion()}`);
+    const response = new provproto.GetSchemaResponse();
+    response.setSchema(schemaText());
+    return response;
+  }),
+  checkConfig: serve(async (request: provproto.CheckRequest) => {
+    const { inputs, failures } = await adapter.checkConfig(toJs(request.getNews()));
+    const response = new provproto.CheckResponse();
+    response.setInputs(toStruct(inputs));
+    response.setFailuresList(checkFailures(failures));
+    return response;
+  }),
+  // Every config change is applied in place: the next process reads the new values.
+  diffConfig: serve(async () => {
+    const response = new provproto.DiffResponse();
+    response.setChanges(provproto.DiffResponse.DiffChanges.DIFF_UNKNOWN);
+    return response;
+  }),
+  configure: serve(async (request: provproto.ConfigureRequest) => {
+    await adapter.configure(new Map(request.getVariablesMap().toArray()));
+    const response = new provproto.ConfigureResponse();
+    response.setAcceptsecrets(true);
+    response.setSupportspreview(false);
+    return response;
+  }),
+  check: serve(async (request: provproto.CheckRequest) => {
+    const { inputs, failures } = await adapter.check(request.getUrn(), toJs(request.getOlds()), toJs(request.getNews()));
+    const response = new provproto.CheckResponse();
+    response.setInputs(toStruct(inputs));
+    response.setFailuresList(checkFailures(failures));
+    return response;
+  }),
+  diff: serve(async (request: provproto.DiffRequest) =>
+    diffResponse(await adapter.diff(request.getId(), request.getUrn(), toJs(request.getOlds()), toJs(request.getNews()))),
+  ),
+  create: serve(async (request: provproto.CreateRequest) => {
+    if (request.getPreview()) throw new Error("greenapi: create is never previewed (Configure says so)");
+    const { id, outs } = await adapter.create(request.getUrn(), toJs(request.getProperties()));
+    const response = new provproto.CreateResponse();
+    response.setId(id);
+    response.setProperties(toStruct(outs));
+    return response;
+  }),
+  read: serve(async (request: provproto.ReadRequest) => {
+    const result = await adapter.read(request.getId(), request.getUrn(), toJs(request.getProperties()), toJs(request.getInputs()));
+    const response = new provproto.ReadResponse();
+    response.setId(result.id);
+    response.setProperties(toStruct(result.props));
+    if (result.inputs) response.setInputs(toStruct(result.inputs));
+    return response;
+  }),
+  update: serve(async (request: provproto.UpdateRequest) => {
+    if (request.getPreview()) throw new Error("greenapi: update is never previewed (Configure says so)");
+    const { outs } = await adapter.update(request.getId(), request.getUrn(), toJs(request.getOlds()), toJs(request.getNews()));
+    const response = new provproto.UpdateResponse();
+    response.setProperties(toStruct(outs));
+    return response;
+  }),
+  delete: serve(async (request: provproto.DeleteRequest) => {
+    await adapter.deleteInstance(request.getId(), request.getUrn(), toJs(request.getProperties()));
+    return new emptyproto.Empty();
+  }),
+  cancel: serve(async () => new emptyproto.Empty()),
+  attach: serve(async () => new emptyproto.Empty()),
+  invoke: serve(async (request: provproto.InvokeRequest) => {
+    const { outputs, failures } = await adapter.invoke(request.getTok(), toJs(request.getArgs()));
+    const response = new provproto.InvokeResponse();
+    response.setReturn(toStruct(outputs));
+    response.setFailuresList(checkFailures(failures));
+    return response;
+  }),
+  construct: unimplemented("Construct"),
+  call: unimplemented("Call"),
+};
+
+/**
+ * Serves the provider on a loopback port and prints the port, the plugin protocol's first line on
+ * stdout. Later stdout lines (the lifecycle's `greenapi: …` notes) reach the CLI's diagnostics.
+ */
+export async function serveProvider(): Promise<grpcTypes.Server> {
+  const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
+  server.addService(provrpc.ResourceProviderService, service as never);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  console.log(String(port));
+  return server;
+}
