@@ -6,9 +6,11 @@
 # at the same version), each language host's the module its wrapper pins
 # (tools/pulumi-language-{nodejs,yaml,go}/go.mod); each go.sum is committed
 # beside its go.mod. The binaries are cached outside the clone, in
-# ${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-greenapi/pulumi-cli/v<CLI version>/;
-# a later run that finds them all, at the pinned versions, only prints that
-# directory.
+# ${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-greenapi/pulumi-cli/v<CLI version>-<key>/,
+# <key> a hash of the layout and every pinned version: clones of different
+# commits on one machine each get their own directory instead of rebuilding
+# (and replacing) each other's under a running test suite. A later run that
+# finds its directory complete only prints it.
 #
 # The directory holds:
 #   pulumi                          the CLI (github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
@@ -67,7 +69,6 @@ go_mod="$root/tools/pulumi-language-go"
 go_version=$(pinned "$go_mod" github.com/pulumi/pulumi/sdk/v3)
 
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-greenapi/pulumi-cli"
-dir="$cache_root/v$version"
 bins=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-go pulumi-resource-pulumi-nodejs)
 # Written last into a finished directory; a directory without it, or with other
 # versions (an older layout, a changed go.mod), is rebuilt. Bump the layout when
@@ -78,6 +79,7 @@ pulumi v$version
 pulumi-language-nodejs v$host_version
 pulumi-language-yaml v$yaml_version
 pulumi-language-go v$go_version"
+dir="$cache_root/v$version-$(printf '%s' "$stamp_text" | sha256sum | cut -c1-8)"
 
 # Prints the version a pulumi binary reports, without any network or user state.
 reported_version() {
@@ -119,20 +121,20 @@ build() { # build <wrapper module dir> <version> <output name> <Go package> <not
 		die "go build of $4 failed (${1#"$root"/}/go.mod needs Go >= $(awk '$1 == "go" { print $2; exit }' "$1/go.mod"))"
 	log "built $3 in $((SECONDS - start))s"
 }
-# The versions an earlier directory's stamp records, one "<name> v<version>" a line.
-old_stamp=$(cat "$dir/$stamp" 2>/dev/null || true)
-# reuse <name> <version>: copies an earlier directory's binary at that version, if any.
+# reuse <name> <version>: copies the binary at that version from a finished
+# directory of this CLI version (another layout or set of hosts), if any: its
+# stamp names what it holds.
 reuse() {
-	[ -x "$dir/$1" ] && grep -qxF "$1 v$2" <<<"$old_stamp" || return 1
-	log "reusing $1 v$2 from $dir"
-	cp "$dir/$1" "$tmp/$1"
+	local other
+	for other in "$cache_root/v$version" "$cache_root/v$version"-*; do
+		[ -x "$other/$1" ] && grep -qxF "$1 v$2" "$other/$stamp" 2>/dev/null || continue
+		log "reusing $1 v$2 from $other"
+		cp "$other/$1" "$tmp/$1"
+		return 0
+	done
+	return 1
 }
-if [ -x "$dir/pulumi" ] && [ "$(reported_version "$dir/pulumi")" = "v$version" ]; then
-	# An earlier, incomplete directory (say, from before the language hosts were
-	# built here) already has this CLI: keep it rather than rebuild it.
-	log "reusing pulumi v$version from $dir"
-	cp "$dir/pulumi" "$tmp/pulumi"
-else
+if ! reuse pulumi "$version"; then
 	build "$mod" "$version" pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
 		"the first build downloads ~300 modules and takes 10-20 minutes on 2 cores"
 fi

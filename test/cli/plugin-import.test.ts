@@ -9,6 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GreenApiEmulator, type EmulatedInstance } from "../../emulator";
 import { PulumiCliProject } from "../../harness/pulumi-cli";
+import { CLI_TIMEOUT_MS } from "./fleet-helpers";
 import { cliWithYamlHost, PLUGIN_DIR } from "./plugin-helpers";
 
 const PROJECT = "greenapi-import";
@@ -90,7 +91,7 @@ suite(cli ? `pulumi import of a greenapi instance (${cli})` : "pulumi import of 
       },
       secretKeys: ["greenapi:partnerToken"],
     });
-  }, 120_000);
+  }, CLI_TIMEOUT_MS);
 
   afterAll(async () => {
     project?.close();

@@ -13,6 +13,7 @@
  */
 import { GreenApiEmulator, type RecordedRequest } from "../../emulator";
 import { PulumiCliProject, type StackExport } from "../../harness/pulumi-cli";
+import { CLI_TIMEOUT_MS } from "./fleet-helpers";
 import { cliWithYamlHost, PLUGIN_DIR } from "./plugin-helpers";
 
 const PROJECT = "greenapi-yaml";
@@ -104,7 +105,7 @@ suite(
         },
         secretKeys: ["greenapi:partnerToken", "webhookUrlToken", "secondPartnerToken"],
       });
-    }, 120_000);
+    }, CLI_TIMEOUT_MS);
 
     afterAll(async () => {
       project?.close();
