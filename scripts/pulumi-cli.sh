@@ -33,6 +33,10 @@
 #                                   is refused by the module proxy like the Node
 #                                   host's, and v3.66.0 is the newest sdk/v3 here
 #                                   that still carried it as a package
+#   pulumi-gen-sdk                  the Go SDK generator for provider/plugin/schema.json
+#                                   (tools/pulumi-gen-sdk: Pulumi's own Go code generator at the
+#                                   CLI's version; `pulumi package gen-sdk --language go` needs a
+#                                   newer Go language host than the one above)
 #   pulumi-resource-pulumi-nodejs   a launcher for @pulumi/pulumi's dynamic provider,
 #                                   resolved from the program's directory
 #   .pulumi-greenapi                the cache layout and the versions above
@@ -67,18 +71,21 @@ yaml_mod="$root/tools/pulumi-language-yaml"
 yaml_version=$(pinned "$yaml_mod" github.com/pulumi/pulumi-yaml)
 go_mod="$root/tools/pulumi-language-go"
 go_version=$(pinned "$go_mod" github.com/pulumi/pulumi/sdk/v3)
+gen_mod="$root/tools/pulumi-gen-sdk"
+gen_version=$(pinned "$gen_mod" github.com/pulumi/pulumi/pkg/v3)
 
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-greenapi/pulumi-cli"
-bins=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-go pulumi-resource-pulumi-nodejs)
+bins=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-go pulumi-gen-sdk pulumi-resource-pulumi-nodejs)
 # Written last into a finished directory; a directory without it, or with other
 # versions (an older layout, a changed go.mod), is rebuilt. Bump the layout when
 # the set of files changes.
 stamp=.pulumi-greenapi
-stamp_text="layout 3
+stamp_text="layout 4
 pulumi v$version
 pulumi-language-nodejs v$host_version
 pulumi-language-yaml v$yaml_version
-pulumi-language-go v$go_version"
+pulumi-language-go v$go_version
+pulumi-gen-sdk v$gen_version"
 dir="$cache_root/v$version-$(printf '%s' "$stamp_text" | sha256sum | cut -c1-8)"
 
 # Prints the version a pulumi binary reports, without any network or user state.
@@ -147,6 +154,8 @@ reuse pulumi-language-yaml "$yaml_version" ||
 reuse pulumi-language-go "$go_version" ||
 	build "$go_mod" "$go_version" pulumi-language-go github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go \
 		"the first build downloads ~60 modules and takes about a minute"
+reuse pulumi-gen-sdk "$gen_version" ||
+	build "$gen_mod" "$gen_version" pulumi-gen-sdk . "Pulumi's Go code generator; a minute or two after the CLI's build"
 
 # The CLI runs this "bundled" plugin, from PATH or from its own directory, with
 # the program's directory as the working directory.
@@ -162,7 +171,7 @@ exec node "$script" "$@"
 EOF
 install -m 0755 "$tmp/launcher" "$tmp/pulumi-resource-pulumi-nodejs"
 rm -f "$tmp/launcher"
-chmod 0755 "$tmp/pulumi" "$tmp/pulumi-language-nodejs" "$tmp/pulumi-language-yaml" "$tmp/pulumi-language-go"
+chmod 0755 "$tmp/pulumi" "$tmp/pulumi-language-nodejs" "$tmp/pulumi-language-yaml" "$tmp/pulumi-language-go" "$tmp/pulumi-gen-sdk"
 
 got=$(reported_version "$tmp/pulumi")
 [ "$got" = "v$version" ] || die "the built pulumi reports version '$got', not v$version"

@@ -1,4 +1,4 @@
-/** What the plugin's CLI tests share: the CLI with its YAML language host, and where the plugin is. */
+/** What the plugin's CLI tests share: the CLI with the tools they need beside it, and where the plugin is. */
 import { accessSync, constants } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { pulumiCliForTests, REQUIRE_CLI_ENV } from "../../harness/pulumi-cli";
@@ -9,11 +9,11 @@ import { pulumiCliForTests, REQUIRE_CLI_ENV } from "../../harness/pulumi-cli";
  */
 export const PLUGIN_DIR = resolve(__dirname, "..", "..", "provider", "plugin", "bin");
 
-/** The YAML language host beside the CLI (where the CLI looks first) or on PATH. */
-function yamlHost(cli: string): string | undefined {
+/** A tool beside the CLI (where the CLI looks for plugins first) or on PATH. */
+export function toolBeside(cli: string, name: string): string | undefined {
   const dirs = [dirname(cli), ...(process.env.PATH ?? "").split(delimiter).filter(Boolean)];
   return dirs
-    .map((dir) => join(dir, "pulumi-language-yaml"))
+    .map((dir) => join(dir, name))
     .find((path) => {
       try {
         accessSync(path, constants.X_OK);
@@ -25,18 +25,25 @@ function yamlHost(cli: string): string | undefined {
 }
 
 /**
- * The CLI for a YAML test file, or undefined (the file then skips, saying why): like
- * pulumiCliForTests, a missing YAML host fails instead where GREENAPI_REQUIRE_PULUMI_CLI is set.
+ * The CLI for a test file that also needs these tools beside it (language hosts, the SDK generator),
+ * or undefined (the file then skips, saying why): like pulumiCliForTests, a missing tool fails
+ * instead where GREENAPI_REQUIRE_PULUMI_CLI is set.
  */
-export function cliWithYamlHost(file: string): string | undefined {
+export function cliWithTools(file: string, tools: string[]): string | undefined {
   const cli = pulumiCliForTests(file);
-  if (!cli || yamlHost(cli)) return cli;
+  const missing = cli ? tools.filter((tool) => !toolBeside(cli, tool)) : [];
+  if (!cli || missing.length === 0) return cli;
   const required = process.env[REQUIRE_CLI_ENV];
   if (required && required !== "0") {
     throw new Error(
-      `${file}: no pulumi-language-yaml beside ${cli} or on PATH, and ${REQUIRE_CLI_ENV} is set: run \`npm run pulumi-cli\`.`,
+      `${file}: no ${missing.join(", ")} beside ${cli} or on PATH, and ${REQUIRE_CLI_ENV} is set: run \`npm run pulumi-cli\`.`,
     );
   }
-  process.stderr.write(`${file} skipped: no pulumi-language-yaml beside ${cli} or on PATH (npm run pulumi-cli builds one).\n`);
+  process.stderr.write(`${file} skipped: no ${missing.join(", ")} beside ${cli} or on PATH (npm run pulumi-cli builds them).\n`);
   return undefined;
+}
+
+/** The CLI for a YAML test file (see cliWithTools). */
+export function cliWithYamlHost(file: string): string | undefined {
+  return cliWithTools(file, ["pulumi-language-yaml"]);
 }

@@ -2,9 +2,9 @@
 // own Go code generator, pkg/v3/codegen/go at the CLI's version (tools/pulumi-cli). `pulumi package
 // gen-sdk --language go` cannot be used here: it asks the Go language host to generate, and the one
 // this project can build (sdk/v3 v3.66.0, tools/pulumi-language-go) answers "unknown method
-// GeneratePackage for service pulumirpc.LanguageRuntime". Not yet built by scripts/pulumi-cli.sh nor
-// used by a test: `go build -o pulumi-gen-sdk .` here, then `pulumi-gen-sdk <schema.json> <out dir>`
-// writes greenapi/*.go (no go.mod). The replace line is tools/pulumi-cli's.
+// GeneratePackage for service pulumirpc.LanguageRuntime". scripts/pulumi-cli.sh builds it beside the
+// CLI; `pulumi-gen-sdk <schema.json> <out dir>` writes greenapi/*.go (no go.mod), as
+// test/cli/plugin-go.test.ts uses it. The replace line is tools/pulumi-cli's.
 module pulumi-greenapi/tools/pulumi-gen-sdk
 
 go 1.26.6
