@@ -9,7 +9,7 @@
  * emulator holds each createInstance (a "late" fault) and performs it after the kill; the tests wait
  * for conditions (requests seen, processes gone, late requests performed), never for a set time.
  *
- * What the CLI says at each step is what /tmp/cli-readme-notes.md (the README's recovery section)
+ * What the CLI says at each step is what the README's recovery section ("Interrupted `pulumi up`")
  * quotes. Runs where a `pulumi` CLI is on PATH, like test/cli/basic.test.ts.
  */
 import { GreenApiEmulator, type EmulatedInstance, type RecordedRequest } from "../../emulator";
