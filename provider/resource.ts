@@ -7,9 +7,8 @@
  * bytes, carries no credential (configuration arrives through `configure`), and lets an upgraded
  * package fix refresh and destroy for resources created by older versions.
  */
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { AUTO_NAME_KEY, randomName } from "./lifecycle/inputs";
+import { AUTO_NAME_KEY, autoNameOf } from "./lifecycle/inputs";
 import { SECRET_OUTPUTS } from "./lifecycle/outputs";
 import { SETTING_NAMES, type SettingFlag } from "./greenapi/settings";
 
@@ -113,7 +112,7 @@ export class GreenApiInstance extends pulumi.dynamic.Resource {
       ...args,
       // An input may be a plain string; as a credential it must not sit in state in clear text.
       webhookUrlToken: args.webhookUrlToken === undefined ? undefined : pulumi.secret(args.webhookUrlToken),
-      [AUTO_NAME_KEY]: autoName(name),
+      [AUTO_NAME_KEY]: autoNameOf(pulumi.getProject(), pulumi.getStack(), name),
     };
     const additionalSecretOutputs = [...new Set([...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS])];
     super(provider, name, props, { ...opts, additionalSecretOutputs }, "greenapi", "Instance");
@@ -123,13 +122,3 @@ export class GreenApiInstance extends pulumi.dynamic.Resource {
 /** The effective yes/no settings, as booleans, typed on the class (see declaration merging). */
 type FlagOutputs = { readonly [K in SettingFlag]: pulumi.Output<boolean | undefined> };
 export interface GreenApiInstance extends FlagOutputs {}
-
-/**
- * `<resource name>-<7 characters>`, derived from project, stack and resource name rather than
- * drawn at random, so that a run interrupted after createInstance looks for the very same name
- * next time and finds the instance instead of creating (and billing) a second one.
- */
-function autoName(resourceName: string): string {
-  const seed = createHash("sha256").update(`${pulumi.getProject()}/${pulumi.getStack()}/${resourceName}`).digest();
-  return randomName(resourceName, seed);
-}

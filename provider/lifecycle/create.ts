@@ -64,10 +64,11 @@ export async function create(inputs: CreateInputs): Promise<{ id: string; outs: 
         ? await createExactlyOnce(client, inputs, config.deadlines.requestMs)
         : await adopt(client, inputs);
     const { facts, existing } = outcome;
-    if (!existing) await refuseOtherProduct(client, facts, inputs, instanceApiUrl(inputs.apiUrl, facts.apiUrlInstance, config.apiUrl));
+    // The host by what create or adoption named; the outputs' own follows the list row too (below).
+    const createdHost = instanceApiUrl(inputs.apiUrl, facts.apiUrlInstance, config.apiUrl);
+    if (!existing) await refuseOtherProduct(client, facts, inputs, createdHost);
     const settled = Date.now();
-    if (existing)
-      await applyDeclaredSettings(client, facts, existing, inputs, instanceApiUrl(inputs.apiUrl, facts.apiUrlInstance, config.apiUrl));
+    if (existing) await applyDeclaredSettings(client, facts, existing, inputs, createdHost);
     // Best effort from here on: timeCreated, tariff and state fill in on the next refresh otherwise.
     // Any list requested since the instance existed shows it: the creates of a bulk `up` share them.
     const listed =

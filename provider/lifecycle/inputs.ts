@@ -2,7 +2,7 @@
  * The resource's inputs: validation (check) and the one normalization every later step relies on —
  * flags as booleans whatever the user wrote, and an effective instance name.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import {
   DELAY_MAX_MS,
@@ -178,7 +178,17 @@ export function settingsOf(props: object): Settings {
 
 const NAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
-/** `<prefix>-<7 characters>`, Pulumi's auto-name shape. `seed` makes it deterministic (see resource.ts). */
+/**
+ * The name a resource's instance gets when its program sets none: `<resource name>-<7 characters>`,
+ * derived from project, stack and resource name rather than drawn at random, so that a run
+ * interrupted after createInstance looks for the very same name next time and finds the instance
+ * instead of creating (and billing) a second one. The dynamic resource and the plugin both use it.
+ */
+export function autoNameOf(project: string, stack: string, resourceName: string): string {
+  return randomName(resourceName, createHash("sha256").update(`${project}/${stack}/${resourceName}`).digest());
+}
+
+/** `<prefix>-<7 characters>`, Pulumi's auto-name shape. `seed` makes it deterministic (see autoNameOf). */
 export function randomName(prefix: string, seed?: Buffer): string {
   const bytes = seed ?? randomBytes(7);
   return `${prefix}-${Array.from(bytes.subarray(0, 7), (byte) => NAME_ALPHABET[byte % NAME_ALPHABET.length]).join("")}`;

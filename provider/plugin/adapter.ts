@@ -4,13 +4,13 @@
  * dynamic resource calls; every decision — validation, diff, exactly-once create, drift — stays in
  * the lifecycle. Plain data in, plain data out: server.ts does the gRPC.
  */
-import { createHash } from "node:crypto";
 import * as lifecycle from "../lifecycle";
 import type { InstanceInputs, InstanceOutputs } from "../lifecycle";
 import { ResourceInitError } from "../lifecycle/init-failure";
 import { importInstance } from "../lifecycle/import";
 import { getInstance, getInstances, LookupArgumentError, type InstanceSummary } from "../lifecycle/lookups";
-import { AUTO_NAME_KEY, randomName, SECRET_INPUTS, UNKNOWN } from "../lifecycle/inputs";
+import { AUTO_NAME_KEY, autoNameOf, SECRET_INPUTS, UNKNOWN, type CheckFailure } from "../lifecycle/inputs";
+import type { DiffResult } from "../lifecycle/diff";
 import { revealAll, secretKeys, withSecrets, type Properties } from "./wire";
 
 export const PACKAGE = "greenapi";
@@ -20,16 +20,8 @@ const SECRET_OUTPUTS: readonly string[] = lifecycle.SECRET_OUTPUTS;
 /** Provider inputs that are credentials: kept secret in the provider resource's state. */
 const SECRET_CONFIG = ["partnerToken"];
 
-export interface CheckFailure {
-  property: string;
-  reason: string;
-}
-
-export interface DiffResult {
-  changes: boolean;
-  replaces: string[];
-  deleteBeforeReplace: boolean;
-}
+export type { CheckFailure } from "../lifecycle/inputs";
+export type { DiffResult } from "../lifecycle/diff";
 
 function assertInstance(urn: string): void {
   const type = urn.split("::")[2];
@@ -42,14 +34,10 @@ function urnParts(urn: string): { stack: string; project: string; name: string }
   return { stack: head.replace(/^urn:pulumi:/, ""), project, name };
 }
 
-/**
- * The instance name a resource gets when its program sets none: derived from project, stack and
- * resource name as GreenApiInstance does, so a create interrupted after createInstance looks for the
- * same name next time and finds the instance instead of billing a second one.
- */
+/** The auto-name GreenApiInstance would give this resource (see autoNameOf). */
 export function autoName(urn: string): string {
   const { stack, project, name } = urnParts(urn);
-  return randomName(name, createHash("sha256").update(`${project}/${stack}/${name}`).digest());
+  return autoNameOf(project, stack, name);
 }
 
 /** A lookup of `greenapi:<key>` in the Configure request's variables (`greenapi:config:<key>`). */

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { GreenApiEmulator, type EmulatedInstance } from "../../emulator";
 import { pulumiCliForTests, PulumiCliProject } from "../../harness/pulumi-cli";
-import { CLI_TIMEOUT_MS, credentials, expectNoCredentialIn, INSTANCE_TYPE } from "./fleet-helpers";
+import { CLI_TIMEOUT_MS, credentials, expectNoCredentialInBackend, expectNoCredentialInOutputs, INSTANCE_TYPE } from "./cli-helpers";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
 const WEBHOOK_TOKEN = "adopt-cli-webhook-credential-52e8";
@@ -129,8 +129,8 @@ suite(
           expect((state.deployment.resources ?? []).filter((r) => r.type === INSTANCE_TYPE)).toEqual([]);
 
           const secrets = credentials(emulator, [WEBHOOK_TOKEN]);
-          expectNoCredentialIn("the CLI's output", project.transcript.map((c) => c.output).join("\n"), secrets);
-          for (const file of project.backendFiles()) expectNoCredentialIn(file.path, file.text, secrets);
+          expectNoCredentialInOutputs(project, secrets);
+          expectNoCredentialInBackend(project, secrets);
         },
         CLI_TIMEOUT_MS,
       );

@@ -20,6 +20,7 @@ import {
   type PreviewJson,
   type StackExport,
 } from "../../harness/pulumi-cli";
+import { expectNoCredentialIn, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted } from "./cli-helpers";
 
 const INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";
 const PROJECT = BASIC_PROJECT;
@@ -69,19 +70,6 @@ suite(
     /** Every credential of the run: the partner token, the webhook token, every instance token (deleted ones too). */
     function credentials(): string[] {
       return [emulator.partnerToken, WEBHOOK_TOKEN, ...emulator.list().map((i) => i.apiTokenInstance)];
-    }
-
-    /** Names the place and how many credentials it holds, never the credentials themselves. */
-    function expectNoCredentialIn(where: string, text: string): void {
-      const found = credentials().filter((secret) => text.includes(secret)).length;
-      expect({ where, credentialsInClearText: found }).toEqual({ where, credentialsInClearText: 0 });
-    }
-
-    async function expectStateHoldsCredentialsEncrypted(): Promise<StackExport> {
-      for (const file of project.backendFiles()) expectNoCredentialIn(file.path, file.text);
-      const state = await project.exportState();
-      expectNoCredentialIn("pulumi stack export", JSON.stringify(state));
-      return state;
     }
 
     function instancesIn(state: StackExport): Array<{ urn: string; id?: string; outputs?: Record<string, unknown> }> {
@@ -143,9 +131,9 @@ suite(
         });
         const text = (await project.run(["stack", "output", "--stack", STACK], { quiet: true })).output;
         expect(text).toMatch(/supportApiToken\s+\[secret\]/);
-        expectNoCredentialIn("pulumi stack output", text);
+        expectNoCredentialIn("pulumi stack output", text, credentials());
 
-        const state = await expectStateHoldsCredentialsEncrypted();
+        const state = await expectStateHoldsCredentialsEncrypted(project, credentials());
         const instances = instancesIn(state);
         expect(instances.map((r) => r.id).sort()).toEqual([String(salesId), String(supportId)].sort());
         for (const resource of instances) {
@@ -252,7 +240,7 @@ suite(
         expect(refresh.output).toMatch(/~ 1 updated\s+2 unchanged/);
         expect(refresh.output).toContain("error: no changes were expected for refresh but changes were proposed");
         // The refresh was carried out all the same: the stack holds the console's value.
-        const state = await expectStateHoldsCredentialsEncrypted();
+        const state = await expectStateHoldsCredentialsEncrypted(project, credentials());
         expect(instancesIn(state).find((r) => r.urn === urn("support-bot"))!.outputs!.webhookUrl).toBe(CONSOLE_WEBHOOK_URL);
 
         const preview = await project.previewJson();
@@ -326,11 +314,11 @@ suite(
             expect.stringMatching(/^pulumi refresh .*--expect-no-changes/),
           ]),
         );
-        for (const run of project.transcript) expectNoCredentialIn(`the output of \`${run.command}\``, run.output);
+        expectNoCredentialInOutputs(project, credentials());
         const files = project.backendFiles().map((file) => file.path);
         expect(files.some((path) => path.includes(join(".pulumi", "history")))).toBe(true);
         expect(files.some((path) => path.includes(join(".pulumi", "backups")))).toBe(true);
-        await expectStateHoldsCredentialsEncrypted();
+        await expectStateHoldsCredentialsEncrypted(project, credentials());
         // The instance tokens checked for include the replaced and the deleted instances'.
         expect(credentials().length).toBe(2 + emulator.list().length);
         expect(emulator.list().length).toBe(4);

@@ -8,7 +8,15 @@ import { createHmac } from "node:crypto";
 import { join, resolve } from "node:path";
 import { GreenApiEmulator } from "../../emulator";
 import { pulumiCliForTests, PulumiCliProject } from "../../harness/pulumi-cli";
-import { alive, CLI_TIMEOUT_MS, credentials, expectNoCredentialIn, INSTANCE_TYPE, rateLimited } from "./fleet-helpers";
+import {
+  alive,
+  CLI_TIMEOUT_MS,
+  credentials,
+  expectNoCredentialInBackend,
+  expectNoCredentialInOutputs,
+  INSTANCE_TYPE,
+  rateLimited,
+} from "./cli-helpers";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
 const PROGRAM = join(REPO_ROOT, "examples", "fleet", "index.ts");
@@ -127,8 +135,8 @@ suite(
 
           // Neither the signing key nor any token reached the CLI's output or the backend in clear.
           const secrets = credentials(emulator, [SIGNING_KEY]);
-          expectNoCredentialIn("the CLI's output", project.transcript.map((c) => c.output).join("\n"), secrets);
-          for (const file of project.backendFiles()) expectNoCredentialIn(file.path, file.text, secrets);
+          expectNoCredentialInOutputs(project, secrets);
+          expectNoCredentialInBackend(project, secrets);
         },
         CLI_TIMEOUT_MS,
       );

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { GreenApiEmulator } from "../../emulator";
 import { PulumiCliProject } from "../../harness/pulumi-cli";
-import { alive, CLI_TIMEOUT_MS, credentials, expectNoCredentialIn } from "./fleet-helpers";
+import { alive, CLI_TIMEOUT_MS, credentials, expectNoCredentialInBackend, expectNoCredentialInOutputs } from "./cli-helpers";
 import { cliWithTools, PLUGIN_DIR, toolBeside } from "./plugin-helpers";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
@@ -110,8 +110,8 @@ suite(
         expect(emulator.get(bot.idInstance)!.deleted).toBe(true);
 
         const secrets = credentials(emulator);
-        expectNoCredentialIn("the CLI's output", project.transcript.map((c) => c.output).join("\n"), secrets);
-        for (const file of project.backendFiles()) expectNoCredentialIn(file.path, file.text, secrets);
+        expectNoCredentialInOutputs(project, secrets);
+        expectNoCredentialInBackend(project, secrets);
       },
       CLI_TIMEOUT_MS,
     );

@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GreenApiEmulator, type EmulatedInstance } from "../../emulator";
 import { PulumiCliProject } from "../../harness/pulumi-cli";
-import { CLI_TIMEOUT_MS } from "./fleet-helpers";
+import { CLI_TIMEOUT_MS, credentials, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted } from "./cli-helpers";
 import { cliWithYamlHost, PLUGIN_DIR } from "./plugin-helpers";
 
 const PROJECT = "greenapi-import";
@@ -101,10 +101,7 @@ suite(cli ? `pulumi import of a greenapi instance (${cli})` : "pulumi import of 
   const writes = () =>
     emulator.requests.filter((r) => ["createInstance", "setSettings", "deleteInstanceAccount", "logout"].includes(r.method));
 
-  function expectNoCredentialIn(where: string, text: string): void {
-    const found = [WEBHOOK_TOKEN, ...emulator.credentials()].filter((credential) => text.includes(credential)).length;
-    expect({ where, credentialsInClearText: found }).toEqual({ where, credentialsInClearText: 0 });
-  }
+  const secrets = () => credentials(emulator, [WEBHOOK_TOKEN]);
 
   it(
     "imports by id alone without writing to Green API; the live settings become its inputs, the tokens secret",
@@ -122,9 +119,7 @@ suite(cli ? `pulumi import of a greenapi instance (${cli})` : "pulumi import of 
       ]);
       expect(writes()).toEqual([]);
 
-      const state = await project.exportState();
-      expectNoCredentialIn("pulumi stack export", JSON.stringify(state));
-      for (const file of project.backendFiles()) expectNoCredentialIn(file.path, file.text);
+      const state = await expectStateHoldsCredentialsEncrypted(project, secrets());
       const resource = (state.deployment.resources ?? []).find((r) => r.type === INSTANCE_TYPE)!;
       expect(resource.id).toBe(String(legacy.idInstance));
       expect(resource.inputs).toMatchObject({
@@ -168,7 +163,7 @@ suite(cli ? `pulumi import of a greenapi instance (${cli})` : "pulumi import of 
       await project.destroy();
       expect(emulator.get(legacy.idInstance)!.deleted).toBe(true);
       expect(writes().map((r) => r.method)).toEqual(["logout", "deleteInstanceAccount"]);
-      for (const run of project.transcript) expectNoCredentialIn(`the output of \`${run.command}\``, run.output);
+      expectNoCredentialInOutputs(project, secrets());
     },
     TIMEOUT_MS,
   );

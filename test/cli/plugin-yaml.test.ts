@@ -12,8 +12,8 @@
  * builds both); with GREENAPI_REQUIRE_PULUMI_CLI set, a missing CLI or YAML host fails the suite.
  */
 import { GreenApiEmulator, type RecordedRequest } from "../../emulator";
-import { PulumiCliProject, type StackExport } from "../../harness/pulumi-cli";
-import { CLI_TIMEOUT_MS } from "./fleet-helpers";
+import { PulumiCliProject } from "../../harness/pulumi-cli";
+import { alive, CLI_TIMEOUT_MS, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted } from "./cli-helpers";
 import { cliWithYamlHost, PLUGIN_DIR } from "./plugin-helpers";
 
 const PROJECT = "greenapi-yaml";
@@ -112,26 +112,12 @@ suite(
       await Promise.all([first?.close(), second?.close()]);
     });
 
-    const alive = (emulator: GreenApiEmulator) => emulator.list().filter((instance) => !instance.deleted);
     const WRITES: ReadonlyArray<RecordedRequest["method"]> = ["createInstance", "setSettings", "deleteInstanceAccount", "logout", "reboot"];
     const writes = (emulator: GreenApiEmulator) => emulator.requests.filter((r) => WRITES.includes(r.method));
     const resetCounts = () => [first, second].forEach((emulator) => emulator.resetCounts());
 
     /** Both accounts' credentials (deleted instances' too) and the webhook token. */
     const credentials = () => [WEBHOOK_TOKEN, ...first.credentials(), ...second.credentials()];
-
-    /** Names the place and how many credentials it holds, never the credentials themselves. */
-    function expectNoCredentialIn(where: string, text: string): void {
-      const found = credentials().filter((credential) => text.includes(credential)).length;
-      expect({ where, credentialsInClearText: found }).toEqual({ where, credentialsInClearText: 0 });
-    }
-
-    async function expectStateHoldsCredentialsEncrypted(): Promise<StackExport> {
-      for (const file of project.backendFiles()) expectNoCredentialIn(file.path, file.text);
-      const state = await project.exportState();
-      expectNoCredentialIn("pulumi stack export", JSON.stringify(state));
-      return state;
-    }
 
     it(
       "up creates one instance in each account, each through its own provider, tokens secret; preview and refresh then find no changes",
@@ -166,7 +152,7 @@ suite(
           telegramApiToken: "[secret]",
         });
 
-        const state = await expectStateHoldsCredentialsEncrypted();
+        const state = await expectStateHoldsCredentialsEncrypted(project, credentials());
         const resources = state.deployment.resources ?? [];
         const instances = resources.filter((r) => r.type === INSTANCE_TYPE);
         expect(instances.map((r) => [r.urn, r.id])).toEqual(
@@ -238,8 +224,8 @@ suite(
       "no credential of either account appeared in any command's output or in any state the backend kept",
       async () => {
         expect(project.transcript.length).toBeGreaterThan(8);
-        for (const run of project.transcript) expectNoCredentialIn(`the output of \`${run.command}\``, run.output);
-        await expectStateHoldsCredentialsEncrypted();
+        expectNoCredentialInOutputs(project, credentials());
+        await expectStateHoldsCredentialsEncrypted(project, credentials());
         // Both partner tokens, the webhook token and both instance tokens were looked for.
         expect(credentials().length).toBeGreaterThanOrEqual(5);
       },

@@ -6,7 +6,7 @@
 import { join, resolve } from "node:path";
 import { GreenApiEmulator } from "../../emulator";
 import { pulumiCliForTests, PulumiCliProject, waitUntil } from "../../harness/pulumi-cli";
-import { alive, CLI_TIMEOUT_MS, credentials, expectNoCredentialIn } from "./fleet-helpers";
+import { alive, CLI_TIMEOUT_MS, credentials, expectNoCredentialInBackend, expectNoCredentialInOutputs } from "./cli-helpers";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
 const PROJECT = "greenapi-products";
@@ -98,8 +98,8 @@ suite(cli ? `examples/products through the pulumi CLI (${cli})` : "examples/prod
       }
 
       const secrets = credentials(emulator);
-      expectNoCredentialIn("the CLI's output", project.transcript.map((c) => c.output).join("\n"), secrets);
-      for (const file of project.backendFiles()) expectNoCredentialIn(file.path, file.text, secrets);
+      expectNoCredentialInOutputs(project, secrets);
+      expectNoCredentialInBackend(project, secrets);
     },
     CLI_TIMEOUT_MS,
   );

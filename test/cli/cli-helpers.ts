@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EmulatedInstance, GreenApiEmulator } from "../../emulator";
+import type { PulumiCliProject, StackExport } from "../../harness/pulumi-cli";
 
 export const INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";
 /** Generous: a 2-core machine with other suites running. */
@@ -14,17 +15,33 @@ export function alive(emulator: GreenApiEmulator): EmulatedInstance[] {
   return emulator.list().filter((instance) => !instance.deleted);
 }
 
-/** The partner token, every instance token and every webhook token the emulator knows, plus extras. */
+/** Every credential the emulator knows (partner, instance and webhook tokens), plus extras. */
 export function credentials(emulator: GreenApiEmulator, extra: string[] = []): string[] {
-  const all = [emulator.partnerToken, ...extra];
-  for (const instance of emulator.list()) all.push(instance.apiTokenInstance, String(instance.settings.webhookUrlToken ?? ""));
-  return [...new Set(all.filter((credential) => credential.length > 0))];
+  return [...new Set([...emulator.credentials(), ...extra.filter((credential) => credential.length > 0)])];
 }
 
 /** Names the place and how many credentials it holds in clear text, never the credentials themselves. */
 export function expectNoCredentialIn(where: string, text: string, secrets: string[]): void {
   const found = secrets.filter((secret) => text.includes(secret)).length;
   expect({ where, credentialsInClearText: found }).toEqual({ where, credentialsInClearText: 0 });
+}
+
+/** No credential in the output of any command the project ran so far. */
+export function expectNoCredentialInOutputs(project: PulumiCliProject, secrets: string[]): void {
+  for (const run of project.transcript) expectNoCredentialIn(`the output of \`${run.command}\``, run.output, secrets);
+}
+
+/** No credential in clear text in any file the backend wrote: current state, backups, history, locks. */
+export function expectNoCredentialInBackend(project: PulumiCliProject, secrets: string[]): void {
+  for (const file of project.backendFiles()) expectNoCredentialIn(file.path, file.text, secrets);
+}
+
+/** The backend's files and `pulumi stack export` hold credentials only encrypted; returns the export. */
+export async function expectStateHoldsCredentialsEncrypted(project: PulumiCliProject, secrets: string[]): Promise<StackExport> {
+  expectNoCredentialInBackend(project, secrets);
+  const state = await project.exportState();
+  expectNoCredentialIn("pulumi stack export", JSON.stringify(state), secrets);
+  return state;
 }
 
 /** Every regular file below dir, with its text. */
