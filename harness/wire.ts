@@ -8,7 +8,7 @@ import type * as structTypes from "google-protobuf/google/protobuf/struct_pb";
 import type * as providerPbTypes from "@pulumi/pulumi/proto/provider_pb";
 import type * as providerGrpcTypes from "@pulumi/pulumi/proto/provider_grpc_pb";
 import type * as statusPbTypes from "@pulumi/pulumi/proto/status_pb";
-import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { isSecret, reveal, secret } from "../provider/plugin/wire";
 
 export const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 
@@ -45,24 +45,12 @@ export function fromStruct(struct: StructMessage | undefined): PropertyMap {
   return struct ? (struct.toJavaScript() as PropertyMap) : {};
 }
 
+/** A value as the engine sends a secret (provider/plugin/wire.ts has the one spelling of it). */
 export function secretValue(value: unknown): PropertyMap {
-  return { [specialSigKey]: specialSecretSig, value };
+  return secret(value) as PropertyMap;
 }
 
-export function isSecretValue(value: unknown): value is { value: unknown } {
-  return typeof value === "object" && value !== null && (value as PropertyMap)[specialSigKey] === specialSecretSig;
-}
+export { isSecret as isSecretValue };
 
 /** Replaces every wire-encoded secret with its plain value, as the engine does for providers that refuse secrets. */
-export function unwrapSecrets(value: unknown): unknown {
-  if (isSecretValue(value)) {
-    return unwrapSecrets(value.value);
-  }
-  if (Array.isArray(value)) {
-    return value.map(unwrapSecrets);
-  }
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
-  }
-  return value;
-}
+export const unwrapSecrets = reveal;

@@ -5,9 +5,11 @@
  * again on the way out — by the provider itself, whatever language the program is in.
  */
 
-/** The key and value that mark a secret in the engine's property structs (Pulumi's `specialSigKey`). */
-export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-export const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+
+/** The key and value that mark a secret in the engine's property structs, as the SDK spells them. */
+export const SECRET_SIG: string = specialSigKey;
+export const SECRET_VALUE: string = specialSecretSig;
 
 export type Properties = Record<string, unknown>;
 

@@ -15,10 +15,9 @@ import type { LocalWorkspaceOptions, Stack } from "@pulumi/pulumi/automation";
 import { GreenApiEmulator } from "../../emulator";
 import { customerStack, PROJECT, type Customer, type PartnerAccount } from "../../examples/automation";
 import { offlineEnvironment, pulumiCliForTests } from "../../harness/pulumi-cli";
-import { alive, CLI_TIMEOUT_MS, credentials, expectNoCredentialIn, filesUnder, INSTANCE_TYPE } from "./cli-helpers";
+import { alive, CLI_TIMEOUT_MS, credentials, expectNoCredentialIn, filesUnder, INSTANCE_TYPE, SECRET_SIG } from "./cli-helpers";
 
 // The SDK's marker for a secret value (beside `ciphertext` at rest, `plaintext` in a --show-secrets export).
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const CUSTOMERS: Customer[] = [
   { id: "acme", webhookUrl: "https://hooks.test/saas/acme", webhookUrlToken: "automation-acme-webhook-credential-91c2" },
   { id: "globex", webhookUrl: "https://hooks.test/saas/globex", webhookUrlToken: "automation-globex-webhook-credential-4e7d" },

@@ -20,7 +20,7 @@ import {
   type PreviewJson,
   type StackExport,
 } from "../../harness/pulumi-cli";
-import { expectNoCredentialIn, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted } from "./cli-helpers";
+import { expectNoCredentialIn, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted, SECRET_SIG } from "./cli-helpers";
 
 const INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";
 const PROJECT = BASIC_PROJECT;
@@ -31,7 +31,6 @@ const DEFAULT_WEBHOOK_URL = "https://example.com/green-api/webhook";
 const DECLARED_WEBHOOK_URL = "https://bot.example.com/green-api";
 const CONSOLE_WEBHOOK_URL = "https://console-edit.example.com/hook";
 // The SDK's marker for a secret value; in a stored checkpoint it sits beside the ciphertext.
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const TIMEOUT_MS = 300_000;
 
 const cli = pulumiCliForTests("test/cli/basic.test.ts");

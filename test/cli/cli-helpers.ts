@@ -8,6 +8,8 @@ import type { EmulatedInstance, GreenApiEmulator } from "../../emulator";
 import type { PulumiCliProject, StackExport } from "../../harness/pulumi-cli";
 
 export const INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";
+/** The key that marks a secret in state files and exports (Pulumi's specialSigKey), written out: the tests check the wire, not our code. */
+export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 /** Generous: a 2-core machine with other suites running. */
 export const CLI_TIMEOUT_MS = 300_000;
 

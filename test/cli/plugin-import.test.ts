@@ -9,14 +9,13 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GreenApiEmulator, type EmulatedInstance } from "../../emulator";
 import { PulumiCliProject } from "../../harness/pulumi-cli";
-import { CLI_TIMEOUT_MS, credentials, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted } from "./cli-helpers";
+import { CLI_TIMEOUT_MS, credentials, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted, SECRET_SIG } from "./cli-helpers";
 import { cliWithYamlHost, PLUGIN_DIR } from "./plugin-helpers";
 
 const PROJECT = "greenapi-import";
 const STACK = "dev";
 const INSTANCE_TYPE = "greenapi:index:Instance";
 const WEBHOOK_TOKEN = "import-test-webhook-credential-4e7a";
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const TIMEOUT_MS = 300_000;
 
 const project_yaml = (resources: string) => `name: ${PROJECT}

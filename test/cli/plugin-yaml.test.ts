@@ -13,7 +13,7 @@
  */
 import { GreenApiEmulator, type RecordedRequest } from "../../emulator";
 import { PulumiCliProject } from "../../harness/pulumi-cli";
-import { alive, CLI_TIMEOUT_MS, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted } from "./cli-helpers";
+import { alive, CLI_TIMEOUT_MS, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted, SECRET_SIG } from "./cli-helpers";
 import { cliWithYamlHost, PLUGIN_DIR } from "./plugin-helpers";
 
 const PROJECT = "greenapi-yaml";
@@ -23,7 +23,6 @@ const urn = (name: string) => `urn:pulumi:${STACK}::${PROJECT}::${INSTANCE_TYPE}
 const WEBHOOK_TOKEN = "yaml-test-webhook-credential-91b2";
 const FIRST_WEBHOOK_URL = "https://example.com/green-api/webhook";
 const SECOND_WEBHOOK_URL = "https://bot.example.com/green-api";
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const TIMEOUT_MS = 300_000;
 
 /** The program. Config: the second account's URL and (secret) token, the webhook URL and (secret) token. */
