@@ -74,8 +74,9 @@ export class PartnerGateway {
     if (!limit) return { admitted: true, headers: {} };
     this.tokens = Math.min(limit.burst, this.tokens + ((now - this.refilledAt) * limit.ratePerSecond) / 1000);
     this.refilledAt = now;
-    const admitted = this.tokens >= 1;
-    if (admitted) this.tokens -= 1;
+    // A token that is back but for a rounding error is back.
+    const admitted = this.tokens >= 1 - 1e-9;
+    if (admitted) this.tokens = Math.max(0, this.tokens - 1);
     return {
       admitted,
       headers: {
