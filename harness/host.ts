@@ -138,7 +138,7 @@ export class ProviderHost {
     const lines: string[] = [];
     // The plugin's lines reach the user through the engine; kept with the process's own output.
     const engine =
-      door === "plugin" ? await EngineLogServer.start((line) => lines.push(`greenapi: ${line.severity}: ${line.message}\n`)) : undefined;
+      door === "plugin" ? await EngineLogServer.start((line) => lines.push(`[${line.severity} ${line.urn}] ${line.message}\n`)) : undefined;
     const [command, args] =
       door === "plugin"
         ? [PLUGIN_LAUNCHER, [engine!.address]]
