@@ -165,9 +165,15 @@ suite(cli ? `pulumi import of a greenapi instance (${cli})` : "pulumi import of 
   it(
     "destroy deletes the imported instance (logging its phone out first); nothing leaked on the way",
     async () => {
-      await project.destroy();
+      const destroy = await project.destroy();
       expect(emulator.get(legacy.idInstance)!.deleted).toBe(true);
       expect(writes().map((r) => r.method)).toEqual(["logout", "deleteInstanceAccount"]);
+      // The plugin's note reaches the engine's log under the resource, not as a line on the stack's row.
+      expect(destroy.output).toMatch(
+        new RegExp(
+          `greenapi:index:Instance \\(legacy\\):\\s+logged the linked phone out of instance ${legacy.idInstance} before deleting it\\.`,
+        ),
+      );
       expectNoCredentialInOutputs(project, secrets());
     },
     TIMEOUT_MS,
