@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SeedInstance } from "../../emulator";
 import type { StateEntry } from "../../harness";
-import { goals, REPO_ROOT, useStack } from "./stack";
+import { goals, REPO_ROOT, useStack, type TestStack } from "./stack";
 
 const FIXTURES = join(__dirname, "..", "fixtures", "state");
 
@@ -21,19 +21,23 @@ interface Recorded {
   entry: StateEntry;
 }
 
-const fixtures = readdirSync(FIXTURES)
-  .filter((file) => file.endsWith(".json"))
-  .map((file) => [file] as const);
+const fixturesIn = (dir: string) =>
+  readdirSync(dir)
+    .filter((file) => file.endsWith(".json"))
+    .map((file) => [file] as const);
+const fixtures = fixturesIn(FIXTURES);
 
 const stack = useStack();
 
-function load(file: string): Recorded {
-  const text = readFileSync(join(FIXTURES, file), "utf8").split("{{apiUrl}}").join(stack.emulator.url);
+/** A recorded entry put back: its instance in the account, the entry in the stack's state. */
+function loadInto(into: TestStack, dir: string, file: string): Recorded {
+  const text = readFileSync(join(dir, file), "utf8").split("{{apiUrl}}").join(into.emulator.url);
   const recorded = JSON.parse(text) as Recorded;
-  stack.emulator.seed([recorded.instance]);
-  stack.engine.state.set(recorded.entry.urn, recorded.entry);
+  into.emulator.seed([recorded.instance]);
+  into.engine.state.set(recorded.entry.urn, recorded.entry);
   return recorded;
 }
+const load = (file: string) => loadInto(stack, FIXTURES, file);
 
 describe.each(fixtures)("through the dynamic host: the state entry in %s", (file) => {
   it("refreshes and destroys with its own __provider", async () => {
@@ -67,26 +71,16 @@ describe.each(fixtures)("through the dynamic host: the state entry in %s", (file
 });
 
 const PLUGIN_FIXTURES = join(__dirname, "..", "fixtures", "plugin-state");
-const pluginFixtures = readdirSync(PLUGIN_FIXTURES)
-  .filter((file) => file.endsWith(".json"))
-  .map((file) => [file] as const);
+const pluginFixtures = fixturesIn(PLUGIN_FIXTURES);
 
 describe("through the greenapi plugin", () => {
   const plugin = useStack({ door: "plugin" });
   const schema = JSON.parse(readFileSync(join(REPO_ROOT, "provider", "plugin", "schema.json"), "utf8"));
   const declared = new Set(Object.keys(schema.resources["greenapi:index:Instance"].inputProperties));
 
-  function loadPlugin(file: string): Recorded {
-    const text = readFileSync(join(PLUGIN_FIXTURES, file), "utf8").split("{{apiUrl}}").join(plugin.emulator.url);
-    const recorded = JSON.parse(text) as Recorded;
-    plugin.emulator.seed([recorded.instance]);
-    plugin.engine.state.set(recorded.entry.urn, recorded.entry);
-    return recorded;
-  }
-
   describe.each(pluginFixtures)("the state entry in %s", (file) => {
     it("refreshes and previews with no changes; the next up stores only declared inputs; destroy deletes", async () => {
-      const { entry, instance } = loadPlugin(file);
+      const { entry, instance } = loadInto(plugin, PLUGIN_FIXTURES, file);
       expect(Object.keys(entry.inputs)).toContain("__autoName"); // what earlier plugins stored
       expect((await plugin.engine.refresh()).map((s) => s.op)).toEqual(["refresh-same"]);
 
