@@ -133,8 +133,10 @@ suite(cli ? `pulumi import of a greenapi instance (${cli})` : "pulumi import of 
         incomingWebhook: false,
         keepOnlineStatus: true,
         delaySendMessagesMilliseconds: 3000,
-        webhookUrlToken: expect.objectContaining({ [SECRET_SIG]: expect.any(String), ciphertext: expect.any(String) }),
       });
+      // A credential is not imported: pulumi import would write it into the program it generates.
+      expect(resource.inputs).not.toHaveProperty("webhookUrlToken");
+      expect(resource.outputs).not.toHaveProperty("webhookUrlToken");
       expect(resource.outputs?.apiTokenInstance).toEqual(expect.objectContaining({ ciphertext: expect.any(String) }));
     },
     TIMEOUT_MS,
