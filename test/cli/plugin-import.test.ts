@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GreenApiEmulator, type EmulatedInstance } from "../../emulator";
 import { PulumiCliProject } from "../../harness/pulumi-cli";
-import { CLI_TIMEOUT_MS, credentials, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted, SECRET_SIG } from "./cli-helpers";
+import { CLI_TIMEOUT_MS, credentials, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted } from "./cli-helpers";
 import { cliWithYamlHost, PLUGIN_DIR } from "./plugin-helpers";
 
 const PROJECT = "greenapi-import";
