@@ -3,17 +3,21 @@
  * refresh, which knows which settings the program manages, nothing is declared yet, so every live
  * setting becomes an input and an output: a program declaring the same settings then previews with
  * no changes, and settings it leaves out stop being managed on its first up (see buildOutputs).
+ * Except credentials (webhookUrlToken): `pulumi import` writes the imported inputs into the program
+ * it generates, in clear text, and a program is committed to version control. A program declares
+ * them from a secret to manage them.
  */
-import { operation } from "./errors";
+import type { Provider } from "./config";
+import { operation, type Report } from "./errors";
 import { parseId } from "./ids";
 import { instanceApiUrl, noteUnusableInstanceUrl } from "./hosts";
-import { inputsFromOutputs } from "./inputs";
+import { inputsFromOutputs, SECRET_INPUTS } from "./inputs";
 import { observe } from "./live";
 import { buildOutputs } from "./outputs";
 import type { ReadResult } from "./read";
 
-export async function importInstance(id: string): Promise<ReadResult> {
-  return operation(async (client, config) => {
+export async function importInstance(provider: Provider, { id, report }: { id: string; report: Report }): Promise<ReadResult> {
+  return operation(provider, report, async ({ client, config }) => {
     const idInstance = parseId(id);
     const listed = (await client.getInstances()).find((item) => item.idInstance === idInstance);
     // An empty id: the engine reports that the instance to import does not exist.
@@ -22,7 +26,7 @@ export async function importInstance(id: string): Promise<ReadResult> {
     if (!listed.apiTokenInstance)
       throw new Error(`Instance ${idInstance} cannot be imported: Green API's getInstances gives no token for it.`);
     const apiUrl = instanceApiUrl(undefined, listed.apiUrlInstance, config.apiUrl);
-    noteUnusableInstanceUrl(idInstance, listed.apiUrlInstance, apiUrl);
+    noteUnusableInstanceUrl(report, idInstance, listed.apiUrlInstance, apiUrl);
     const facts = {
       idInstance,
       apiTokenInstance: listed.apiTokenInstance,
@@ -36,7 +40,22 @@ export async function importInstance(id: string): Promise<ReadResult> {
         `Instance ${idInstance} cannot be imported yet: ${live.note ?? "its settings could not be read"}. Try again in a few minutes.`,
       );
     }
-    const outs = buildOutputs({ inputs: { name: listed.name ?? undefined, ...live.settings }, facts, apiUrl, listed, live });
+    const settings = Object.fromEntries(Object.entries(live.settings).filter(([name]) => !SECRET_INPUTS.has(name)));
+    const held = Object.keys(live.settings).filter((name) => SECRET_INPUTS.has(name) && (live.settings as Record<string, unknown>)[name]);
+    if (held.length > 0) {
+      report(
+        "info",
+        `instance ${idInstance}: ${held.join(", ")} not imported (a generated program would hold it in clear text); ` +
+          "declare it from a secret, e.g. `pulumi config set --secret`, to manage it.",
+      );
+    }
+    const outs = buildOutputs({
+      inputs: { name: listed.name ?? undefined, ...settings },
+      facts,
+      apiUrl,
+      listed,
+      live: { ...live, settings },
+    });
     return { id, props: outs, inputs: inputsFromOutputs(outs, config.apiUrl) };
   });
 }
