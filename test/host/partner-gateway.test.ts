@@ -52,7 +52,10 @@ describe(`${N} creates at --parallel ${PARALLEL} under the partner gateway's buc
     expect(stack.emulator.list().filter((i) => !i.deleted)).toEqual([]);
     const deletes = stack.emulator.requests.filter((r) => r.method === "deleteInstanceAccount" && r.performedAt !== undefined);
     expect(deletes).toHaveLength(N);
-    expect(stack.emulator.requests.filter((r) => r.status === 429).length).toBeLessThanOrEqual(5);
+    // destroy runs in a new provider process, whose mirror starts full while the gateway may still be
+    // drained by the up just before: at most a burst's worth of 429s until the first answers' headers
+    // correct it (without the mirror, 40 of the 60 deletes sent at once would be refused).
+    expect(stack.emulator.requests.filter((r) => r.status === 429).length).toBeLessThanOrEqual(20);
   });
 });
 
