@@ -58,14 +58,8 @@ suite(
     let archive: string;
     let emulator: GreenApiEmulator;
     let project: PulumiCliProject;
-    const path = process.env.PATH;
 
     beforeAll(async () => {
-      // The CLI runs with this process's environment: keep the npm package's launcher out of its sight.
-      process.env.PATH = (path ?? "")
-        .split(delimiter)
-        .filter((dir) => dir && !holdsPlugin(dir))
-        .join(delimiter);
       scratch = mkdtempSync(join(tmpdir(), "greenapi-installed-"));
       const [archives] = await Promise.all([
         packPlugin({ outDir: join(scratch, "archives") }),
@@ -86,11 +80,17 @@ suite(
           "greenapi:requestTimeoutSeconds": "5",
         },
         secretKeys: ["greenapi:partnerToken"],
+        // The npm package's launcher out of the CLI's sight.
+        env: {
+          PATH: (process.env.PATH ?? "")
+            .split(delimiter)
+            .filter((dir) => dir && !holdsPlugin(dir))
+            .join(delimiter),
+        },
       });
     }, CLI_TIMEOUT_MS);
 
     afterAll(async () => {
-      process.env.PATH = path;
       project?.close();
       await emulator?.close();
       if (scratch) rmSync(scratch, { recursive: true, force: true });

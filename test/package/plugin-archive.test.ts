@@ -95,9 +95,9 @@ describe("an unpacked archive", () => {
     plugin = undefined;
   });
 
-  /** Starts the plugin as the CLI does (the engine's address as argument) and returns the port it prints. */
+  /** Starts the plugin and returns the port it prints (no engine to call back: GetPluginInfo and GetSchema need none). */
   async function start(command: string, env: NodeJS.ProcessEnv): Promise<number> {
-    const child = spawn(command, ["127.0.0.1:1"], { cwd: scratch, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, [], { cwd: scratch, env, stdio: ["ignore", "pipe", "pipe"] });
     plugin = child;
     let output = "";
     return new Promise<number>((done, fail) => {
