@@ -1,7 +1,7 @@
 /**
  * BASELINE FOR THE BENCHMARK ONLY — not part of the product.
  *
- * A straightforward provider: the product's own lifecycle, unchanged, except that every
+ * A straightforward provider: the product's own dynamic door and lifecycle, unchanged, except that every
  * getInstances sends its own request (one per read), as a provider without a shared list does.
  * Patching the one method, rather than copying read.ts, keeps every other step identical, so the
  * benchmark measures the shared list and nothing else. Loaded only inside the baseline's own
@@ -14,4 +14,4 @@ PartnerClient.prototype.getInstances = function (this: PartnerClient) {
   return shared.call(this, { fresh: true });
 };
 
-export * from "../provider/lifecycle";
+export * from "../provider/dynamic";

@@ -5,7 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { captureRegistrations } from "../harness";
-import * as lifecycle from "../provider/lifecycle";
+import * as lifecycle from "../provider/dynamic";
 import { GreenApiInstance } from "../provider/resource";
 
 interface Serializer {
@@ -37,7 +37,7 @@ export async function naiveProvider(): Promise<string> {
 }
 
 /**
- * The alternative to the shim: the lifecycle functions themselves, captured by value, so their
+ * The alternative to the shim: the dynamic door's functions themselves, captured by value, so their
  * code (and that of every local module they use) is serialized into each resource's state.
  */
 export async function wholeClosureProvider(): Promise<{ text: string } | { error: string }> {

@@ -1,11 +1,14 @@
 /**
- * Drives Pulumi's own dynamic-provider host (`@pulumi/pulumi/cmd/dynamic-provider`) over gRPC, sending
- * the requests the Pulumi engine sends. The host is the real product code the CLI runs for every
- * dynamic resource; only the engine side is stood in for here.
+ * Drives a provider process over gRPC, sending the requests the Pulumi engine sends: Pulumi's own
+ * dynamic-provider host (`@pulumi/pulumi/cmd/dynamic-provider`), the real product code the CLI runs
+ * for every dynamic resource, or the `greenapi` plugin, started as the CLI starts it. Only the
+ * engine side is stood in for here — for the plugin, with the engine's Log service it calls.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import type * as pbTypes from "@pulumi/pulumi/proto/provider_pb";
+import { PLUGIN_LAUNCHER, PROVIDER_PACKAGES, type Door } from "./door";
+import { EngineLogServer, type EngineLogLine } from "./engine-log";
 import {
   fromStruct,
   grpc,
@@ -23,11 +26,10 @@ import {
 export const DEFAULT_PROJECT = "test";
 export const DEFAULT_STACK = "dev";
 
-// The host only checks that an engine address is given; it never dials it.
-const ENGINE_ADDRESS = "127.0.0.1:1";
+// The dynamic host only checks that an engine address is given; it never dials it.
+const UNUSED_ENGINE_ADDRESS = "127.0.0.1:1";
 // Starting Node and loading @pulumi/pulumi takes seconds when idle, and over 30 s on a 2-core machine running suites side by side.
 const START_TIMEOUT_MS = 120_000;
-const PROVIDER_PACKAGE = "pulumi-nodejs";
 const INIT_FAILED_TYPE = "pulumirpc.ErrorResourceInitFailed";
 
 export interface HostOptions {
@@ -44,6 +46,13 @@ export interface HostOptions {
   hostScript?: string;
   /** Stack name used in URNs built for this host. Default "dev". */
   stack?: string;
+  /** Which front door to start: Pulumi's dynamic-provider host (the default) or the greenapi plugin. */
+  door?: Door;
+  /**
+   * The plugin's provider resource this process serves (its name in the provider URN): default
+   * providers are named `default_<version>`, explicit ones as the program names them.
+   */
+  providerName?: string;
 }
 
 export interface CheckFailure {
@@ -106,8 +115,16 @@ export class ProviderHost {
     output: OutputLog,
     readonly project: string,
     readonly stack: string,
+    readonly door: Door,
+    private readonly providerName: string,
+    private readonly engine?: EngineLogServer,
   ) {
     this.output = () => output.text();
+  }
+
+  /** What the plugin logged to the engine, each line with its severity and URN (none for the dynamic host). */
+  engineLog(): readonly EngineLogLine[] {
+    return this.engine?.lines ?? [];
   }
 
   /** The host process's id (e.g. to read its memory use from /proc). */
@@ -117,45 +134,73 @@ export class ProviderHost {
 
   static async start(options: HostOptions): Promise<ProviderHost> {
     const project = options.project ?? DEFAULT_PROJECT;
-    const child = spawn(process.execPath, [options.hostScript ?? hostScript, ENGINE_ADDRESS], {
+    const door = options.door ?? "dynamic";
+    const lines: string[] = [];
+    // The plugin's lines reach the user through the engine; kept with the process's own output.
+    const engine =
+      door === "plugin" ? await EngineLogServer.start((line) => lines.push(`[${line.severity} ${line.urn}] ${line.message}\n`)) : undefined;
+    const [command, args] =
+      door === "plugin"
+        ? [PLUGIN_LAUNCHER, [engine!.address]]
+        : [process.execPath, [options.hostScript ?? hostScript, UNUSED_ENGINE_ADDRESS]];
+    const child = spawn(command, args, {
       cwd: options.programDir,
       env: hostEnvironment(project, options.env),
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const output = new OutputLog(child);
+    const output = new OutputLog(child, lines);
     // A host outliving its parent would keep serving forever.
     const killOnExit = () => child.kill();
     process.on("exit", killOnExit);
     try {
       const port = await waitForPort(child, output);
       const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-      return new ProviderHost(child, client, killOnExit, output, project, options.stack ?? DEFAULT_STACK);
+      const providerName = options.providerName ?? "default_0_1_0";
+      return new ProviderHost(child, client, killOnExit, output, project, options.stack ?? DEFAULT_STACK, door, providerName, engine);
     } catch (error) {
       process.off("exit", killOnExit);
       child.kill();
+      engine?.stop();
       throw error;
     }
   }
 
+  /** The URN of the provider resource this process serves. */
+  get providerUrn(): string {
+    const pkg = PROVIDER_PACKAGES[this.door];
+    return makeUrn(`pulumi:providers:${pkg}`, this.door === "plugin" ? this.providerName : "default", this.stack, this.project);
+  }
+
   /**
-   * Sends the stack config as the engine does: namespaced keys in `args` with secrets in their wire
-   * form, and the same values, plain, in the legacy `variables` map.
+   * Configures the provider as the engine does. The dynamic host gets the whole stack config:
+   * namespaced keys in `args` with secrets in their wire form, and the same values, plain, in the
+   * legacy `variables` map. The plugin gets its provider resource's properties (`greenapi:` keys,
+   * without the prefix): CheckConfig first, then Configure with the checked properties.
    */
   async configure(config: Record<string, string>, secretKeys: string[] = []): Promise<void> {
     const secrets = new Set(secretKeys);
-    const args = Object.fromEntries(Object.entries(config).map(([key, value]) => [key, secrets.has(key) ? secretValue(value) : value]));
+    const own = this.door === "plugin" ? Object.entries(config).filter(([key]) => key.startsWith("greenapi:")) : Object.entries(config);
+    const key = (name: string) => (this.door === "plugin" ? name.replace(/^greenapi:/, "") : name);
+    let args: PropertyMap = Object.fromEntries(own.map(([name, value]) => [key(name), secrets.has(name) ? secretValue(value) : value]));
+    if (this.door === "plugin") {
+      const check = target(new pb.CheckRequest(), this.providerUrn).setOlds(toStruct({})).setNews(toStruct(args));
+      const checked = await this.unary<pbTypes.CheckResponse>("CheckConfig", (done) => this.client.checkConfig(check, done));
+      const failures = checked.getFailuresList().map((f) => f.getReason());
+      if (failures.length > 0) throw new Error(`CheckConfig failed: ${failures.join("; ")}`);
+      args = fromStruct(checked.getInputs());
+    }
     const req = new pb.ConfigureRequest()
-      .setUrn(makeUrn(`pulumi:providers:${PROVIDER_PACKAGE}`, "default", this.stack, this.project))
-      .setName("default")
-      .setType(`pulumi:providers:${PROVIDER_PACKAGE}`)
+      .setUrn(this.providerUrn)
+      .setName(this.door === "plugin" ? this.providerName : "default")
+      .setType(`pulumi:providers:${PROVIDER_PACKAGES[this.door]}`)
       .setArgs(toStruct(args))
       .setAcceptsecrets(true)
       .setAcceptresources(true)
       .setSendsOldInputs(true)
       .setSendsOldInputsToDelete(true);
     const variables = req.getVariablesMap();
-    for (const [key, value] of Object.entries(config)) {
-      variables.set(`${PROVIDER_PACKAGE}:config:${key}`, value);
+    for (const [name, value] of own) {
+      variables.set(this.door === "plugin" ? `greenapi:config:${key(name)}` : `${PROVIDER_PACKAGES[this.door]}:config:${name}`, value);
     }
     await this.unary<pbTypes.ConfigureResponse>("Configure", (done) => this.client.configure(req, done));
   }
@@ -233,6 +278,7 @@ export class ProviderHost {
 
   private async shutdown(): Promise<void> {
     this.client.close();
+    this.engine?.stop();
     process.off("exit", this.killOnExit);
     if (this.child.exitCode !== null || this.child.signalCode !== null) {
       return;
@@ -254,11 +300,12 @@ export class ProviderHost {
   }
 }
 
-/** Collects the host's stdout and stderr in arrival order. */
+/** Collects the host's stdout and stderr (and, for the plugin, its engine log lines) in arrival order. */
 class OutputLog {
-  private readonly chunks: string[] = [];
-
-  constructor(child: ChildProcess) {
+  constructor(
+    child: ChildProcess,
+    private readonly chunks: string[],
+  ) {
     for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding("utf8");
       stream?.on("data", (chunk: string) => this.chunks.push(chunk));
@@ -289,7 +336,7 @@ function waitForPort(child: ChildProcess, output: OutputLog): Promise<number> {
     let stdout = "";
     const fail = (reason: string) => {
       cleanup();
-      reject(new Error(`dynamic provider host ${reason}\n${output.text()}`));
+      reject(new Error(`provider process ${reason}\n${output.text()}`));
     };
     const onData = (chunk: string) => {
       stdout += chunk;
@@ -302,7 +349,7 @@ function waitForPort(child: ChildProcess, output: OutputLog): Promise<number> {
       if (Number.isInteger(port) && port > 0) {
         resolve(port);
       } else {
-        reject(new Error(`dynamic provider host printed no port:\n${output.text()}`));
+        reject(new Error(`provider process printed no port:\n${output.text()}`));
       }
     };
     const onExit = (code: number | null, signal: string | null) => fail(`exited (${signal ?? code}) before listening`);

@@ -4,13 +4,15 @@
  * place it, so the serialized provider's `require("pulumi-greenapi/lifecycle")` resolves exactly as
  * it does in a user's program.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import type { Door } from "./door";
 import { ProviderHost } from "./host";
 
-/** The repository root, found upwards from here (this file runs from the sources and from dist/). */
-export const REPO_ROOT = findPackageRoot(__dirname, "pulumi-greenapi");
+import { REPO_ROOT } from "./repo";
+
+export { REPO_ROOT };
 
 const created: string[] = [];
 process.on("exit", () => {
@@ -41,22 +43,20 @@ export interface ConfiguredHostOptions {
   programDir?: string;
   env?: Record<string, string | undefined>;
   secretKeys?: string[];
+  /** Pulumi's dynamic-provider host (default) or the greenapi plugin. */
+  door?: Door;
+  /** The plugin's provider resource, e.g. "acctB" for an explicit provider; default providers by default. */
+  providerName?: string;
 }
 
-/** Pulumi's provider host, started as the CLI starts it and configured with `config` (namespaced keys). */
+/** A front door's provider process, started as the CLI starts it and configured with `config` (namespaced keys). */
 export async function startConfiguredHost(config: Record<string, string>, options: ConfiguredHostOptions = {}): Promise<ProviderHost> {
   const host = await ProviderHost.start({
     programDir: options.programDir ?? makeProgramDir(),
     env: withoutDeveloperSettings(options.env),
+    door: options.door,
+    providerName: options.providerName,
   });
   await host.configure(config, options.secretKeys ?? ["greenapi:partnerToken"]);
   return host;
-}
-
-function findPackageRoot(from: string, name: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, "utf8")).name === name) return dir;
-    if (dirname(dir) === dir) throw new Error(`no ${name} package.json above ${from}`);
-  }
 }

@@ -17,7 +17,7 @@ export const hostScript = path.join(pulumiDir, "cmd", "dynamic-provider", "index
 
 // The generated protobuf classes only interoperate with the grpc-js and google-protobuf copies they
 // were built against, so load those from the SDK's folder rather than whatever this package resolves.
-function fromPulumi<T>(id: string): T {
+export function fromPulumi<T>(id: string): T {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved at run time, from another folder
   return require(require.resolve(id, { paths: [pulumiDir] })) as T;
 }

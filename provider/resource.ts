@@ -8,7 +8,8 @@
  * package fix refresh and destroy for resources created by older versions.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AUTO_NAME_KEY, autoNameOf } from "./lifecycle/inputs";
+import { AUTO_NAME_KEY } from "./dynamic/keys";
+import { autoNameOf } from "./lifecycle/inputs";
 import { SECRET_OUTPUTS } from "./lifecycle/outputs";
 import { SETTING_NAMES, type SettingFlag } from "./greenapi/settings";
 

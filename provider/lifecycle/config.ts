@@ -1,9 +1,8 @@
 /**
- * Provider configuration: read once, when the engine configures the provider (`configure`, which
- * Pulumi's dynamic host calls before a process's first Check or CRUD call), from the stack config
- * it hands over or else the environment — never captured into the serialized provider, so no
- * credential can end up in `__provider` in the state file. A malformed value fails there, naming
- * its key; a missing token fails only the operations that need one.
+ * Provider configuration: the settings each front door hands over (the dynamic door the stack
+ * config, the plugin its provider resource's properties), with the environment as fallback. Reading
+ * has no side effect: `checkConfig` only validates, `configure` builds one provider — the client its
+ * operations share — and a front door that is configured again closes the previous one.
  */
 import { PartnerClient } from "../greenapi/client";
 import {
@@ -21,53 +20,81 @@ export const CONFIG_KEYS = Object.fromEntries(
   Object.entries(PARTNER_CLIENT_ENV).map(([setting, env]) => [setting, { key: `greenapi:${setting}`, env }]),
 ) as { readonly [S in ClientSetting]: { key: `greenapi:${S}`; env: (typeof PARTNER_CLIENT_ENV)[S] } };
 
-export { ConfigurationError };
+export { ConfigurationError, type ClientSetting };
 
-type Lookup = (key: string) => string | undefined;
-
-/** What configure made of the configuration: the client, or why there is none. */
-type Configured = { settings: ClientSettings; client?: { client: PartnerClient; config: ProviderConfig } } | { error: ConfigurationError };
-
-let configured: Configured | undefined;
-
-/** Called by the provider's `configure` with the engine's stack config. Throws on a malformed value. */
-export function configureProvider(stackConfig: Lookup, env: NodeJS.ProcessEnv = process.env): void {
-  configured = resolve(stackConfig, env);
-  if ("error" in configured) throw configured.error;
+/**
+ * Where the user of a front door sets each setting, for the words of errors and advice: the stack
+ * config for the dynamic resource and the plugin's default provider, the provider's own property for
+ * an explicit provider — whose resources never read the stack config.
+ */
+export interface SettingNames {
+  /** The setting as the user writes it, e.g. `greenapi:operationTimeoutSeconds`. */
+  name(setting: ClientSetting): string;
+  /** One sentence: how to give this provider a partner token. */
+  setPartnerToken: string;
 }
 
-/** Throws what configure threw: Pulumi's host keeps using a provider whose configure failed. */
-export function assertConfigured(): void {
-  if (configured && "error" in configured) throw configured.error;
+/** The stack config (`greenapi:*`), with the environment variables standing in. */
+export const STACK_CONFIG: SettingNames = {
+  name: (setting) => CONFIG_KEYS[setting].key,
+  setPartnerToken:
+    `Set the token from the partner console with \`pulumi config set --secret ${CONFIG_KEYS.partnerToken.key} <token>\` ` +
+    `or the ${CONFIG_KEYS.partnerToken.env} environment variable.`,
+};
+
+/** The properties of the explicit provider resource `provider` (e.g. `new greenapi.Provider("acctB", …)`). */
+export function providerProperties(provider: string): SettingNames {
+  return {
+    name: (setting) => `\`${setting}\` of provider \`${provider}\``,
+    setPartnerToken: `Set \`partnerToken\` of provider \`${provider}\` to the token from the partner console.`,
+  };
 }
 
-/** The client every operation of this process shares. */
-export function partnerClient(): { client: PartnerClient; config: ProviderConfig } {
-  // Without a configure call (an older host), the environment alone.
-  configured ??= resolve(() => undefined, process.env);
-  if ("error" in configured) throw configured.error;
-  if (!configured.client) {
-    const { key, env: variable } = CONFIG_KEYS.partnerToken;
-    throw new ConfigurationError(
-      `No Green API partner token: run \`pulumi config set --secret ${key} <token>\` ` +
-        `or set the ${variable} environment variable (the token is in the partner console).`,
-    );
-  }
-  return configured.client;
+/** A configured provider: what its operations share, and how its user names its settings. */
+export interface Provider {
+  names: SettingNames;
+  /** Absent without a partner token: each operation then fails saying how to set one. */
+  client?: PartnerClient;
+  config: ClientSettings;
 }
 
-/** Stack config first, then the environment variable. */
-function resolve(stackConfig: Lookup, env: NodeJS.ProcessEnv): Configured {
+type Lookup = (setting: ClientSetting) => string | undefined;
+
+/** The settings, each from the front door's lookup, else its environment variable. Throws ConfigurationError. */
+function settingsFrom(lookup: Lookup, names: SettingNames, env: NodeJS.ProcessEnv): ClientSettings {
+  return readClientSettings(
+    (setting) => lookup(setting)?.trim() || env[CONFIG_KEYS[setting].env],
+    (setting) => `${names.name(setting)} (or ${CONFIG_KEYS[setting].env})`,
+  );
+}
+
+/** Validation only: what is wrong with this configuration, naming the setting; nothing is built. */
+export function checkConfig(lookup: Lookup, names: SettingNames, env: NodeJS.ProcessEnv = process.env): ConfigurationError | undefined {
   try {
-    const settings = readClientSettings(
-      (setting) => stackConfig(CONFIG_KEYS[setting].key)?.trim() || env[CONFIG_KEYS[setting].env],
-      (setting) => `${CONFIG_KEYS[setting].key} (or ${CONFIG_KEYS[setting].env})`,
-    );
-    if (!settings.partnerToken) return { settings };
-    const config = { ...settings, partnerToken: settings.partnerToken };
-    return { settings, client: { client: new PartnerClient(config), config } };
+    settingsFrom(lookup, names, env);
+    return undefined;
   } catch (error) {
-    if (error instanceof ConfigurationError) return { error };
+    if (error instanceof ConfigurationError) return error;
     throw error;
   }
+}
+
+/** The provider for this configuration, with the one client its operations share. Throws ConfigurationError. */
+export function configure(lookup: Lookup, names: SettingNames, env: NodeJS.ProcessEnv = process.env): Provider {
+  const config = settingsFrom(lookup, names, env);
+  const { partnerToken } = config;
+  return { names, config, client: partnerToken ? new PartnerClient({ ...config, partnerToken }) : undefined };
+}
+
+/** The client and full configuration of a provider that has a partner token. */
+export function clientOf(provider: Provider): { client: PartnerClient; config: ProviderConfig } {
+  if (!provider.client || !provider.config.partnerToken) {
+    throw new ConfigurationError(`No Green API partner token. ${provider.names.setPartnerToken}`);
+  }
+  return { client: provider.client, config: { ...provider.config, partnerToken: provider.config.partnerToken } };
+}
+
+/** Ends the provider's connections (a reconfigured front door, or the end of its process). */
+export async function closeProvider(provider: Provider | undefined): Promise<void> {
+  await provider?.client?.close();
 }

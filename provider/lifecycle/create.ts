@@ -15,10 +15,11 @@ import { GreenApiError, isGreenApiError } from "../greenapi/errors";
 import { sleep } from "../greenapi/pacer";
 import type { ListRequest } from "../greenapi/instance-list";
 import type { InstanceListItem, InstanceRef } from "../greenapi/client";
-import { log, operation } from "./errors";
+import type { Provider } from "./config";
+import { InputError, operation, type Context, type Report } from "./errors";
 import { initFailure } from "./init-failure";
 import { instanceApiUrl, noteUnusableInstanceUrl } from "./hosts";
-import { AUTO_NAME_KEY, createOnlyOf, productFailures, settingsOf, type InstanceInputs } from "./inputs";
+import { createOnlyOf, productFailures, settingsOf, type InstanceInputs } from "./inputs";
 import { observeState, STARTING, withWid, type LiveInstance } from "./live";
 import { notReadyReason, waitUntilBuilt } from "./readiness";
 import { buildOutputs, type InstanceFacts, type InstanceOutputs, type OutputParts } from "./outputs";
@@ -47,7 +48,22 @@ function waitable(error: GreenApiError): boolean {
   return error.code === "rate_limited" && (error.retryAfterMs ?? RATE_LIMIT_WAIT_MS) <= MAX_RATE_LIMIT_WAIT_MS;
 }
 
-type CreateInputs = InstanceInputs & { __provider?: unknown };
+export interface CreateRequest {
+  /** Checked inputs (see check). */
+  inputs: InstanceInputs;
+  /**
+   * The name this resource's instance gets when the program sets none (autoNameOf): an instance
+   * already carrying it can only be this resource's, from an earlier, interrupted run.
+   */
+  autoName: string;
+  report: Report;
+}
+
+/** What a create's steps share. */
+interface Creation extends Context {
+  inputs: InstanceInputs;
+  autoName: string;
+}
 
 /** The instance a create ends up with; `existing` when it existed before (its settings are its own). */
 interface Outcome {
@@ -57,16 +73,16 @@ interface Outcome {
   listed?: InstanceListItem;
 }
 
-export async function create(inputs: CreateInputs): Promise<{ id: string; outs: InstanceOutputs }> {
-  return operation(async (client, config) => {
-    const outcome =
-      inputs.adoptIdInstance === undefined
-        ? await createExactlyOnce(client, inputs, config.deadlines.requestMs)
-        : await adopt(client, inputs);
+export async function create(provider: Provider, request: CreateRequest): Promise<{ id: string; outs: InstanceOutputs }> {
+  const { inputs, autoName, report } = request;
+  return operation(provider, report, async (context) => {
+    const { client, config } = context;
+    const creation: Creation = { ...context, inputs, autoName };
+    const outcome = inputs.adoptIdInstance === undefined ? await createExactlyOnce(creation) : await adopt(creation);
     const { facts, existing } = outcome;
     // The host by what create or adoption named; the outputs' own follows the list row too (below).
     const createdHost = instanceApiUrl(inputs.apiUrl, facts.apiUrlInstance, config.apiUrl);
-    if (!existing) await refuseOtherProduct(client, facts, inputs, createdHost);
+    if (!existing) await refuseOtherProduct(creation, facts, createdHost);
     const settled = Date.now();
     if (existing) await applyDeclaredSettings(client, facts, existing, inputs, createdHost);
     // Best effort from here on: timeCreated, tariff and state fill in on the next refresh otherwise.
@@ -80,10 +96,10 @@ export async function create(inputs: CreateInputs): Promise<{ id: string; outs: 
       }).catch(() => undefined));
     const own = facts.apiUrlInstance || listed?.apiUrlInstance;
     const apiUrl = instanceApiUrl(inputs.apiUrl, own, config.apiUrl);
-    if (inputs.apiUrl === undefined) noteUnusableInstanceUrl(facts.idInstance, own, apiUrl);
+    if (inputs.apiUrl === undefined) noteUnusableInstanceUrl(report, facts.idInstance, own, apiUrl);
     const ref = { ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl };
     const live = inputs.waitForReady
-      ? await waitForReady(client, ref, { inputs, facts, apiUrl, listed }, config.deadlines.requestMs)
+      ? await waitForReady(context, ref, { inputs, facts, apiUrl, listed })
       : await observeState(client, ref);
     return { id: String(facts.idInstance), outs: buildOutputs({ inputs, facts, apiUrl, listed, live: await withWid(client, ref, live) }) };
   });
@@ -94,26 +110,23 @@ export async function create(inputs: CreateInputs): Promise<{ id: string; outs: 
  * out first, the instance is recorded all the same (an init failure, so `pulumi up` fails and says
  * why); its stored state "starting" makes the next `up` wait again (see diff.ts).
  */
-async function waitForReady(
-  client: PartnerClient,
-  ref: InstanceRef,
-  parts: Omit<OutputParts, "live"> & { inputs: CreateInputs },
-  requestMs: number,
-): Promise<LiveInstance> {
+async function waitForReady(context: Context, ref: InstanceRef, parts: Omit<OutputParts, "live">): Promise<LiveInstance> {
   const name = parts.listed?.name ?? parts.inputs.name ?? "";
-  const readiness = await waitUntilBuilt(client, ref, name, requestMs);
+  const readiness = await waitUntilBuilt(context, ref, name);
   if (readiness.ready) return readiness.live;
   const recorded = buildOutputs({ ...parts, live: { ...readiness.live, stateInstance: readiness.live.stateInstance ?? STARTING } });
-  throw initFailure(String(ref.idInstance), recorded, parts.inputs.__provider, new Error(notReadyReason(ref.idInstance, name, readiness)));
+  throw initFailure(String(ref.idInstance), recorded, new Error(notReadyReason(ref.idInstance, name, readiness, context.names)));
 }
 
-async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs, requestMs: number): Promise<Outcome> {
+async function createExactlyOnce(creation: Creation): Promise<Outcome> {
+  const { client, inputs, report } = creation;
+  const requestMs = creation.config.deadlines.requestMs;
   const name = inputs.name!;
   const named = (item: InstanceListItem) => item.name === name;
   // Any recent list will do — this process's own creates never carry this resource's name — unless
   // one of them may still be performed (an earlier, failed create of this very resource, say).
   const existing = await findAlive(client, named, { sentAfter: client.createsSettledAt });
-  if (existing) return takeOverExisting(existing, inputs);
+  if (existing) return takeOverExisting(creation, existing);
 
   const request = { name, ...createOnlyOf(inputs), ...settingsOf(inputs) };
   let absent: GreenApiError | undefined; // the last attempt known not to have created anything
@@ -128,14 +141,17 @@ async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs, 
     } catch (error) {
       // Not sent: no time was left for another settle window.
       if (isGreenApiError(error) && error.notSent && error.code === "timeout") {
-        if (noFree) throw noFreeInstances(noFree, name);
-        if (absent) throw nothingCreated(absent, name, error);
+        if (noFree) throw noFreeInstances(creation, noFree);
+        if (absent) throw nothingCreated(creation, absent, error);
       }
       if (isGreenApiError(error, "no_free_instances")) {
         // Nothing was created: wait and try again, while another attempt's settle window still fits.
         const pause = noFreePause * (0.5 + Math.random() / 2);
-        if (pause + settleWindowMs(requestMs) > operationTimeLeftMs()) throw noFreeInstances(error, name);
-        log(`Green API has no free instances right now (createInstance code 100); trying "${name}" again in ${Math.ceil(pause / 1000)} s.`);
+        if (pause + settleWindowMs(requestMs) > operationTimeLeftMs()) throw noFreeInstances(creation, error);
+        report(
+          "info",
+          `Green API has no free instances right now (createInstance code 100); trying "${name}" again in ${Math.ceil(pause / 1000)} s.`,
+        );
         noFree = error;
         noFreePause = Math.min(noFreePause * 2, NO_FREE_MAX_PAUSE_MS);
         await sleep(pause);
@@ -145,15 +161,15 @@ async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs, 
       failure = error;
     }
     noFree = undefined;
-    const created = failure.outcomeUnknown ? await waitOutLateCreate(client, inputs, failure) : await afterRateLimit(client, name, failure);
+    const created = failure.outcomeUnknown ? await waitOutLateCreate(creation, failure) : await afterRateLimit(client, name, failure);
     if (created) {
-      log(`createInstance lost its answer, but instance ${created.idInstance} "${name}" exists: using it.`);
+      report("info", `createInstance lost its answer, but instance ${created.idInstance} "${name}" exists: using it.`);
       return { facts: factsOf(created), listed: created }; // created by our request: with the declared settings
     }
     if (attempt >= MAX_CREATE_ATTEMPTS) throw failure;
     attempt++;
     absent = failure;
-    log(`createInstance did not create "${name}" (${failure.code}); trying again.`);
+    report("info", `createInstance did not create "${name}" (${failure.code}); trying again.`);
   }
 }
 
@@ -163,7 +179,7 @@ async function createExactlyOnce(client: PartnerClient, inputs: InstanceInputs, 
  * billed and replaced on every `up`: it is deleted again at once. If that fails, it is recorded in
  * the stack so that `pulumi destroy` deletes it.
  */
-async function refuseOtherProduct(client: PartnerClient, facts: InstanceFacts, inputs: CreateInputs, apiUrl: string): Promise<void> {
+async function refuseOtherProduct({ client, inputs, names }: Creation, facts: InstanceFacts, apiUrl: string): Promise<void> {
   const declared = inputs.typeInstance && wireTypeInstance(inputs.typeInstance);
   if (!declared || !facts.typeInstance || facts.typeInstance === declared) return;
   const problem =
@@ -174,20 +190,20 @@ async function refuseOtherProduct(client: PartnerClient, facts: InstanceFacts, i
   } catch (cause) {
     const recorded = buildOutputs({ inputs, facts, apiUrl });
     const reason = `${problem}, and deleting it again failed (${cause instanceof Error ? cause.message : String(cause)})`;
-    throw initFailure(String(facts.idInstance), recorded, inputs.__provider, new Error(reason, { cause }));
+    throw initFailure(String(facts.idInstance), recorded, new Error(reason, { cause }));
   }
   throw new Error(
     `${problem}; it was deleted again at once, so that it is not billed. This partner API seems not to take typeInstance ` +
-      "at create: check greenapi:partnerApiUrl, or create the instance in the partner console and set `adoptIdInstance` to manage it.",
+      `at create: check ${names.name("partnerApiUrl")}, or create the instance in the partner console and set \`adoptIdInstance\` to manage it.`,
   );
 }
 
-function noFreeInstances(failure: GreenApiError, name: string): GreenApiError {
+function noFreeInstances({ inputs, names }: Creation, failure: GreenApiError): GreenApiError {
   return new GreenApiError(
     failure.details,
     `${failure.detail}: Green API had no free instances until too little of the operation's time was left to try again, ` +
-      `so instance "${name}" was not created`,
-    "Run `pulumi up` again in a few minutes, or raise greenapi:operationTimeoutSeconds so that create waits longer.",
+      `so instance "${inputs.name}" was not created`,
+    `Run \`pulumi up\` again in a few minutes, or raise ${names.name("operationTimeoutSeconds")} so that create waits longer.`,
     { cause: failure },
   );
 }
@@ -208,12 +224,9 @@ async function afterRateLimit(client: PartnerClient, name: string, failure: Gree
  * list, or undefined when a list requested after the attempt's settle window still lacks it. Lists
  * are shared with the other resources' lookups. Throws when the operation ends before it could tell.
  */
-async function waitOutLateCreate(
-  client: PartnerClient,
-  inputs: InstanceInputs,
-  failure: GreenApiError,
-): Promise<InstanceListItem | undefined> {
-  const name = inputs.name!;
+async function waitOutLateCreate(creation: Creation, failure: GreenApiError): Promise<InstanceListItem | undefined> {
+  const { client } = creation;
+  const name = creation.inputs.name!;
   const settlesAt = failure.settlesAt ?? Date.now();
   let pause = SETTLE_FIRST_PAUSE_MS;
   let lookupFailure: unknown;
@@ -228,16 +241,16 @@ async function waitOutLateCreate(
     // The last lookup goes out once the window has passed; a failed one is tried again while time is left.
     const now = Date.now();
     const next = sentAfter < settlesAt ? Math.min(now + pause, settlesAt) : now + pause;
-    if (next >= now + operationTimeLeftMs()) throw outcomeUnknown(inputs, failure, lookupFailure);
+    if (next >= now + operationTimeLeftMs()) throw outcomeUnknown(creation, failure, lookupFailure);
     await sleep(next - now);
     pause = Math.min(pause * 2, SETTLE_MAX_PAUSE_MS);
   }
 }
 
-function outcomeUnknown(inputs: InstanceInputs, failure: GreenApiError, cause: unknown): GreenApiError {
+function outcomeUnknown({ inputs, autoName }: Creation, failure: GreenApiError, cause: unknown): GreenApiError {
   const name = inputs.name!;
   const nextRun =
-    inputs.name === inputs[AUTO_NAME_KEY]
+    name === autoName
       ? `The next \`pulumi up\` looks for an instance named "${name}" first and takes it over if it exists, so nothing is billed twice.`
       : `The next \`pulumi up\` looks for an instance named "${name}" first; if it exists, it stops and shows the \`adoptIdInstance\` that makes this resource manage it.`;
   return new GreenApiError(
@@ -249,12 +262,12 @@ function outcomeUnknown(inputs: InstanceInputs, failure: GreenApiError, cause: u
   );
 }
 
-function nothingCreated(absent: GreenApiError, name: string, cause: GreenApiError): GreenApiError {
+function nothingCreated({ inputs, names }: Creation, absent: GreenApiError, cause: GreenApiError): GreenApiError {
   return new GreenApiError(
     { code: absent.code, method: absent.method, status: absent.status },
-    `${absent.detail}; no instance named "${name}" appeared in the lists requested until Green API would have performed it, ` +
+    `${absent.detail}; no instance named "${inputs.name}" appeared in the lists requested until Green API would have performed it, ` +
       "so nothing was created, and too little of the operation's time is left to try again safely",
-    "Run `pulumi up` again, or raise greenapi:operationTimeoutSeconds (to at least twice 3 × greenapi:requestTimeoutSeconds) " +
+    `Run \`pulumi up\` again, or raise ${names.name("operationTimeoutSeconds")} (to at least twice 3 × ${names.name("requestTimeoutSeconds")}) ` +
       "so that create can try again by itself.",
     { cause },
   );
@@ -265,14 +278,16 @@ function nothingCreated(absent: GreenApiError, name: string, cause: GreenApiErro
  * it can only be the instance an interrupted earlier run created: take it over. An explicit name is
  * the user's, and could belong to another stack, so we stop rather than share an instance.
  */
-function takeOverExisting(existing: InstanceListItem, inputs: InstanceInputs): Outcome {
-  if (inputs.name === inputs[AUTO_NAME_KEY]) {
-    log(
+function takeOverExisting({ inputs, autoName, report }: Creation, existing: InstanceListItem): Outcome {
+  if (inputs.name === autoName) {
+    report(
+      "info",
       `instance ${existing.idInstance} "${inputs.name}" was created by an earlier, interrupted run: using it instead of creating another.`,
     );
     return { facts: factsOf(existing), existing };
   }
-  throw new Error(
+  throw new InputError(
+    "name",
     `An instance named "${inputs.name}" already exists in this Green API account (idInstance ${existing.idInstance}). ` +
       "It may be this resource's own instance, from an earlier `pulumi up` whose createInstance timed out or was interrupted: " +
       `if so, set \`adoptIdInstance: ${existing.idInstance}\` on this resource to manage it. ` +
@@ -284,35 +299,39 @@ function takeOverExisting(existing: InstanceListItem, inputs: InstanceInputs): O
  * Adoption: takes over an existing, alive instance (its token comes from getInstances) without
  * ever calling createInstance. The declared settings are applied by the caller.
  */
-async function adopt(client: PartnerClient, inputs: InstanceInputs): Promise<Outcome> {
+async function adopt({ client, inputs, report }: Creation): Promise<Outcome> {
   const idInstance = inputs.adoptIdInstance!;
   const listed = (await client.getInstances()).find((item) => item.idInstance === idInstance);
   if (!listed || listed.deleted) {
-    throw new Error(
+    throw new InputError(
+      "adoptIdInstance",
       `adoptIdInstance: instance ${idInstance} ${listed ? "has been deleted" : "is not in this Green API account"}; ` +
         "check the idInstance in the partner console.",
     );
   }
   if (inputs.name !== undefined && inputs.name !== listed.name) {
-    throw new Error(
+    throw new InputError(
+      "name",
       `name: "${inputs.name}" is not the adopted instance's name "${listed.name ?? ""}", and Green API cannot rename instances. ` +
         `Remove \`name\` or set it to "${listed.name ?? ""}".`,
     );
   }
   const [problem] = productFailures(listed.typeInstance ?? "", { ...settingsOf(inputs) });
-  if (problem) throw new Error(`${problem.property}: ${problem.reason}; instance ${idInstance} is ${listed.typeInstance}.`);
+  if (problem)
+    throw new InputError(problem.property, `${problem.property}: ${problem.reason}; instance ${idInstance} is ${listed.typeInstance}.`);
   for (const [field, declared] of Object.entries(createOnlyOf(inputs))) {
     const live = listed[field];
     const same = field === "typeInstance" ? wireTypeInstance(String(declared)) === live : declared === live;
     // Unreported (absent or "") is not a mismatch: Green API's rows do not always carry them.
     if (!same && live) {
-      throw new Error(
+      throw new InputError(
+        field,
         `${field}: "${String(declared)}" is not the adopted instance's ${field} "${String(live)}", and Green API sets it only at create. ` +
           `Remove \`${field}\` or set it to "${String(live)}".`,
       );
     }
   }
-  log(`adopting instance ${idInstance} "${listed.name ?? ""}"; destroying this resource will delete it.`);
+  report("info", `adopting instance ${idInstance} "${listed.name ?? ""}"; destroying this resource will delete it.`);
   return { facts: factsOf(listed), existing: listed };
 }
 
@@ -326,7 +345,7 @@ async function applyDeclaredSettings(
   client: PartnerClient,
   facts: InstanceFacts,
   listed: InstanceListItem,
-  inputs: CreateInputs,
+  inputs: InstanceInputs,
   apiUrl: string,
 ): Promise<void> {
   const settings = settingsOf(inputs);
@@ -334,10 +353,9 @@ async function applyDeclaredSettings(
   try {
     await client.setSettings({ ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl }, settings);
   } catch (error) {
-    const { [AUTO_NAME_KEY]: _autoName, __provider: providerText, ...declared } = inputs;
     const unapplied = Object.fromEntries(Object.keys(settings).map((key) => [key, undefined]));
-    const recorded = buildOutputs({ inputs: { ...declared, ...unapplied }, facts, apiUrl, listed });
-    throw initFailure(String(facts.idInstance), recorded, providerText, error);
+    const recorded = buildOutputs({ inputs: { ...inputs, ...unapplied }, facts, apiUrl, listed });
+    throw initFailure(String(facts.idInstance), recorded, error);
   }
 }
 

@@ -2,13 +2,21 @@
  * delete → logout (when a phone is linked), then deleteInstanceAccount. Deleting an instance does
  * not unlink the customer's phone by itself; an instance already gone counts as deleted.
  */
-import { log, operation } from "./errors";
+import type { Provider } from "./config";
+import { operation, type Report } from "./errors";
 import { parseId } from "./ids";
 import { observeState } from "./live";
 import type { InstanceOutputs } from "./outputs";
 
-export async function deleteInstance(id: string, props: InstanceOutputs): Promise<void> {
-  return operation(async (client, config) => {
+export interface DeleteRequest {
+  id: string;
+  /** The stored outputs. */
+  outputs: InstanceOutputs;
+  report: Report;
+}
+
+export async function deleteInstance(provider: Provider, { id, outputs: props, report }: DeleteRequest): Promise<void> {
+  return operation(provider, report, async ({ client, config }) => {
     const idInstance = parseId(id);
     if (props.logoutOnDelete !== false && props.apiTokenInstance) {
       const ref = {
@@ -19,11 +27,11 @@ export async function deleteInstance(id: string, props: InstanceOutputs): Promis
       };
       if ((await observeState(client, ref)).stateInstance === "authorized") {
         await client.logout(ref);
-        log(`logged the linked phone out of instance ${idInstance} before deleting it.`);
+        report("info", `logged the linked phone out of instance ${idInstance} before deleting it.`);
       }
     }
     if ((await client.deleteInstanceAccount(idInstance)) === "alreadyGone") {
-      log(`instance ${idInstance} was already deleted.`);
+      report("info", `instance ${idInstance} was already deleted.`);
     }
   });
 }

@@ -1,41 +1,80 @@
 /**
- * What the user reads when an operation fails: Green API errors re-worded for Pulumi users, naming
- * the stack config that fixes them (the client's own words name its options and GREEN_API_*
- * variables). The client's error stays the cause. Messages are already redacted by the transport.
+ * What the user reads when an operation fails, and how a front door hears about progress.
+ *
+ * Green API errors are re-worded for Pulumi users, naming the setting that fixes them where the user
+ * of this provider sets it (see SettingNames: the stack config, or an explicit provider's property);
+ * the client's own words name its options and GREEN_API_* variables. The client's error stays the
+ * cause. Messages are already redacted by the transport.
  */
 import { ADVICE, GreenApiError, type GreenApiErrorCode } from "../greenapi/errors";
 import type { PartnerClient } from "../greenapi/client";
 import { NO_TIME_TO_WRITE_ADVICE, WRONG_URL_ADVICE } from "../greenapi/transport";
-import { CONFIG_KEYS, partnerClient, type ProviderConfig } from "./config";
+import { clientOf, STACK_CONFIG, type Provider, type ProviderConfig, type SettingNames } from "./config";
 
 const PARTNER_METHODS: ReadonlySet<string> = new Set(["createInstance", "getInstances", "deleteInstanceAccount"]);
 
-const { partnerApiUrl, apiUrl, requestTimeoutSeconds, operationTimeoutSeconds } = CONFIG_KEYS;
+/** How bad a line is, in the words of Pulumi's engine log. */
+export type Severity = "debug" | "info" | "warning" | "error";
 
-/** The client's default advice for these codes, in stack-config terms. */
-const PULUMI_ADVICE: Partial<Record<GreenApiErrorCode, string>> = {
-  timeout:
-    `Green API did not answer in time; run again, or raise ${requestTimeoutSeconds.key} (each request, default 30) ` +
-    `or ${operationTimeoutSeconds.key} (each create, read, update or delete, default 120).`,
-  connection_failed: `Check the network and the API URL (${partnerApiUrl.key} / ${apiUrl.key}), then run again.`,
-  malformed_response:
-    "Green API answered something that is not its documented JSON (an HTML page, a cut-off or empty body); " +
-    `check that ${partnerApiUrl.key} / ${apiUrl.key} point at Green API, then run again.`,
-};
+/**
+ * A front door's way to show the user a line about the resource being worked on: the dynamic door
+ * prints it (Pulumi shows a dynamic provider's output on the stack's row), the plugin logs it to
+ * the engine under the resource's URN.
+ */
+export type Report = (severity: Severity, message: string) => void;
+
+/**
+ * A problem with what the program declared — a name already taken, an adoptIdInstance not in the
+ * account, a setting the instance's product refuses — found by looking at Green API: the input is
+ * at fault, not Green API, and running again without changing it fails the same way.
+ */
+export class InputError extends Error {
+  constructor(
+    readonly property: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "InputError";
+  }
+}
+
+/** The client's default advice for these codes, in this provider's setting names. */
+function adviceFor(code: GreenApiErrorCode, names: SettingNames): string | undefined {
+  const [partnerApiUrl, apiUrl, requestTimeout, operationTimeout] = (
+    ["partnerApiUrl", "apiUrl", "requestTimeoutSeconds", "operationTimeoutSeconds"] as const
+  ).map((setting) => names.name(setting));
+  switch (code) {
+    case "timeout":
+      return (
+        `Green API did not answer in time; run again, or raise ${requestTimeout} (each request, default 30) ` +
+        `or ${operationTimeout} (each create, read, update or delete, default 120).`
+      );
+    case "connection_failed":
+      return `Check the network and the API URL (${partnerApiUrl} / ${apiUrl}), then run again.`;
+    case "malformed_response":
+      return (
+        "Green API answered something that is not its documented JSON (an HTML page, a cut-off or empty body); " +
+        `check that ${partnerApiUrl} / ${apiUrl} point at Green API, then run again.`
+      );
+    default:
+      return undefined;
+  }
+}
 
 /** Other advice of the client's, by its text (constants of our own, not Green API's words). */
-const PULUMI_FOR_CLIENT_ADVICE: ReadonlyMap<string, string> = new Map([
-  [
-    WRONG_URL_ADVICE,
-    `Green API has no such page: check ${partnerApiUrl.key} / ${apiUrl.key} (or the resource's apiUrl) against the partner console.`,
-  ],
-  [
-    NO_TIME_TO_WRITE_ADVICE,
-    `Run again; if this happens on the first request of an operation, raise ${operationTimeoutSeconds.key} to at least 3 × ${requestTimeoutSeconds.key} + 2.`,
-  ],
-]);
+function forClientAdvice(advice: string, names: SettingNames): string | undefined {
+  if (advice === WRONG_URL_ADVICE) {
+    return `Green API has no such page: check ${names.name("partnerApiUrl")} / ${names.name("apiUrl")} (or the resource's apiUrl) against the partner console.`;
+  }
+  if (advice === NO_TIME_TO_WRITE_ADVICE) {
+    return `Run again; if this happens on the first request of an operation, raise ${names.name("operationTimeoutSeconds")} to at least 3 × ${names.name("requestTimeoutSeconds")} + 2.`;
+  }
+  return undefined;
+}
 
-export function forPulumi(error: unknown): unknown {
+/** A Green API error in the words of this provider's user; other errors pass unchanged. */
+export function forPulumi(error: unknown, names: SettingNames = STACK_CONFIG): unknown {
   if (!(error instanceof GreenApiError)) return error;
   if (error.code === "instance_deleted") {
     return error.withAdvice(
@@ -44,37 +83,34 @@ export function forPulumi(error: unknown): unknown {
     );
   }
   if (error.code === "unauthorized") {
-    if (PARTNER_METHODS.has(error.method)) {
-      const { key, env } = CONFIG_KEYS.partnerToken;
-      return error.withAdvice(
-        `Set the token from the partner console with \`pulumi config set --secret ${key} <token>\` or the ${env} environment variable.`,
-        "the partner token was rejected",
-      );
-    }
+    if (PARTNER_METHODS.has(error.method)) return error.withAdvice(names.setPartnerToken, "the partner token was rejected");
     return error.withAdvice(
       "The instance may have been deleted or its token reset in the console; run `pulumi refresh` to pick up the change.",
       "this instance's token was rejected",
     );
   }
-  const reworded =
-    PULUMI_FOR_CLIENT_ADVICE.get(error.advice) ?? (error.advice === ADVICE[error.code] ? PULUMI_ADVICE[error.code] : undefined);
+  const reworded = forClientAdvice(error.advice, names) ?? (error.advice === ADVICE[error.code] ? adviceFor(error.code, names) : undefined);
   return reworded ? error.withAdvice(reworded) : error;
 }
 
-/**
- * Runs one provider operation (create, read, update, delete): with the configured client, within one
- * deadline for all its Green API calls, and with its failure worded for the user (see forPulumi).
- */
-export async function operation<T>(work: (client: PartnerClient, config: ProviderConfig) => Promise<T>): Promise<T> {
-  try {
-    const { client, config } = partnerClient();
-    return await client.operation(() => work(client, config));
-  } catch (error) {
-    throw forPulumi(error);
-  }
+/** What an operation works with: the provider's client and configuration, and where its lines go. */
+export interface Context {
+  client: PartnerClient;
+  config: ProviderConfig;
+  names: SettingNames;
+  report: Report;
 }
 
-/** One line on the provider's output, which Pulumi shows in the CLI. */
-export function log(message: string): void {
-  console.log(`greenapi: ${message}`);
+/**
+ * Runs one provider operation (create, read, update, delete, a lookup): with the provider's client,
+ * within one deadline for all its Green API calls, and with its failure worded for the user (see
+ * forPulumi).
+ */
+export async function operation<T>(provider: Provider, report: Report, work: (context: Context) => Promise<T>): Promise<T> {
+  try {
+    const { client, config } = clientOf(provider);
+    return await client.operation(() => work({ client, config, names: provider.names, report }));
+  } catch (error) {
+    throw forPulumi(error, provider.names);
+  }
 }

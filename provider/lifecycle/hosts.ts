@@ -5,7 +5,7 @@
  * never used: the fallback serves instead, and a log line says so.
  */
 import { apiUrlProblem } from "../greenapi/client-settings";
-import { log } from "./errors";
+import type { Report } from "./errors";
 
 /** The instance's own host, if Green API named one that is safe to send its token to. */
 export function usableInstanceUrl(apiUrlInstance: unknown): string | undefined {
@@ -19,9 +19,10 @@ export function instanceApiUrl(declared: string | undefined, apiUrlInstance: unk
 }
 
 /** One line when Green API named a host we will not send tokens to. */
-export function noteUnusableInstanceUrl(idInstance: number, apiUrlInstance: unknown, used: string): void {
+export function noteUnusableInstanceUrl(report: Report, idInstance: number, apiUrlInstance: unknown, used: string): void {
   if (typeof apiUrlInstance !== "string" || !apiUrlInstance.trim() || usableInstanceUrl(apiUrlInstance)) return;
-  log(
+  report(
+    "warning",
     `instance ${idInstance}: not using Green API's apiUrlInstance "${apiUrlInstance}" (${apiUrlProblem(apiUrlInstance.trim())}); using ${used}.`,
   );
 }

@@ -4,7 +4,8 @@
  * setting becomes an input and an output: a program declaring the same settings then previews with
  * no changes, and settings it leaves out stop being managed on its first up (see buildOutputs).
  */
-import { operation } from "./errors";
+import type { Provider } from "./config";
+import { operation, type Report } from "./errors";
 import { parseId } from "./ids";
 import { instanceApiUrl, noteUnusableInstanceUrl } from "./hosts";
 import { inputsFromOutputs } from "./inputs";
@@ -12,8 +13,8 @@ import { observe } from "./live";
 import { buildOutputs } from "./outputs";
 import type { ReadResult } from "./read";
 
-export async function importInstance(id: string): Promise<ReadResult> {
-  return operation(async (client, config) => {
+export async function importInstance(provider: Provider, { id, report }: { id: string; report: Report }): Promise<ReadResult> {
+  return operation(provider, report, async ({ client, config }) => {
     const idInstance = parseId(id);
     const listed = (await client.getInstances()).find((item) => item.idInstance === idInstance);
     // An empty id: the engine reports that the instance to import does not exist.
@@ -22,7 +23,7 @@ export async function importInstance(id: string): Promise<ReadResult> {
     if (!listed.apiTokenInstance)
       throw new Error(`Instance ${idInstance} cannot be imported: Green API's getInstances gives no token for it.`);
     const apiUrl = instanceApiUrl(undefined, listed.apiUrlInstance, config.apiUrl);
-    noteUnusableInstanceUrl(idInstance, listed.apiUrlInstance, apiUrl);
+    noteUnusableInstanceUrl(report, idInstance, listed.apiUrlInstance, apiUrl);
     const facts = {
       idInstance,
       apiTokenInstance: listed.apiTokenInstance,

@@ -1,46 +1,37 @@
 /**
- * The provider's implementation: what the thin provider in resource.ts loads by package name at
- * call time inside Pulumi's provider host. Plain functions over plain data; nothing here is
- * serialized into state.
- *
- * A contract with every stack ever deployed: their state holds a `__provider` that calls
- * `require("pulumi-greenapi/lifecycle").<configure|check|diff|create|read|update|delete>(...args)`
- * with the dynamic host's arguments, and refresh and destroy run that stored text. Keep these names
- * and argument shapes, and keep reading the outputs every released version wrote;
- * test/host/upgrade.test.ts runs recorded entries (test/fixtures/state/) to prove it.
+ * The lifecycle of a Green API instance, shared by both front doors (provider/dynamic for
+ * GreenApiInstance, provider/plugin for the `greenapi` plugin): plain requests in — checked inputs,
+ * stored outputs, the resource's auto-name, the door's way to report progress, the configured
+ * provider — and plain outputs back. Nothing here knows how a door stores or sends them.
  */
-import { assertConfigured, configureProvider } from "./config";
-import { create } from "./create";
-import { deleteInstance } from "./delete";
-import { diff as diffInputs, type DiffResult } from "./diff";
-import { normalizeInputs, validateInputs, type CheckFailure, type InstanceInputs } from "./inputs";
-import type { InstanceOutputs } from "./outputs";
-import { read } from "./read";
-import { update } from "./update";
+import { normalizeInputs, validateInputs, type CheckFailure } from "./inputs";
+import type { InstanceInputs } from "./inputs";
 
+export { checkConfig, closeProvider, configure, CONFIG_KEYS, ConfigurationError, STACK_CONFIG, providerProperties } from "./config";
+export type { ClientSetting, Provider, SettingNames } from "./config";
 export { SECRET_OUTPUTS, type InstanceOutputs } from "./outputs";
-export { AUTO_NAME_KEY, type InstanceInputs } from "./inputs";
-export { CONFIG_KEYS, ConfigurationError } from "./config";
+export { autoNameOf, SECRET_INPUTS, UNKNOWN, type CheckFailure, type InstanceInputs } from "./inputs";
+export { diff, type DiffResult } from "./diff";
+export { create, type CreateRequest } from "./create";
+export { read, type ReadRequest, type ReadResult } from "./read";
+export { update, type UpdateRequest } from "./update";
+export { deleteInstance, type DeleteRequest } from "./delete";
+export { importInstance } from "./import";
+export { getInstance, getInstances, LookupArgumentError, type InstanceSummary } from "./lookups";
+export { InputError, forPulumi, type Report, type Severity } from "./errors";
+export { ResourceInitError } from "./init-failure";
 
-/** The configuration, read and checked once per provider process: a bad value fails `pulumi preview`. */
-export async function configure(request: { config: { get(key: string): string | undefined } }): Promise<void> {
-  configureProvider((key) => request.config.get(key));
+export interface CheckRequest {
+  /** The resource's previous inputs (empty for a new resource). */
+  olds: Record<string, unknown>;
+  /** The program's inputs, plain values. */
+  news: Record<string, unknown>;
+  /** The name the instance gets when the program sets none (autoNameOf). */
+  autoName: string;
 }
 
-/** Validation only, no network: runs on every preview. */
-export async function check(
-  olds: Record<string, unknown>,
-  news: Record<string, unknown>,
-): Promise<{ inputs: Record<string, unknown>; failures?: CheckFailure[] }> {
-  assertConfigured();
+/** Validation only, no network: runs on every preview. The checked inputs, or what is wrong with them. */
+export function check({ olds, news, autoName }: CheckRequest): { inputs: InstanceInputs; failures?: never } | { failures: CheckFailure[] } {
   const failures = validateInputs(news);
-  if (failures.length > 0) return { inputs: news, failures };
-  return { inputs: normalizeInputs(news, olds ?? {}) as unknown as Record<string, unknown> };
+  return failures.length > 0 ? { failures } : { inputs: normalizeInputs(news, olds, autoName) };
 }
-
-export async function diff(_id: string, olds: InstanceOutputs, news: InstanceInputs): Promise<DiffResult> {
-  return diffInputs(olds, news);
-}
-
-export { create, read, update };
-export { deleteInstance as delete };

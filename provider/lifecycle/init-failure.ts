@@ -4,31 +4,33 @@
  * records the instance in state — never an orphan that bills without being managed.
  */
 
-/** What Pulumi's dynamic-provider host looks for on an error thrown by create: `id`, `properties`, `reasons`. */
+/**
+ * What Pulumi's dynamic-provider host looks for on an error thrown by create: `id`, `properties`,
+ * `reasons`; the plugin sends the same as an ErrorResourceInitFailed detail.
+ */
 export class ResourceInitError extends Error {
   constructor(
     readonly id: string,
     readonly properties: Record<string, unknown>,
     readonly reasons: string[],
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = "ResourceInitError";
   }
 }
 
 /**
- * `properties` become the resource's outputs in state. `providerText` is the create inputs'
- * `__provider`: the host does not add it on this path, and without it every later operation on the
- * recorded resource fails to load the provider. `cause` is the later step's error, already redacted
- * (Green API errors are redacted by the transport).
+ * `properties` become the resource's outputs in state. `cause` is the later step's error, already
+ * redacted (Green API errors are redacted by the transport).
  */
-export function initFailure(id: string, properties: object, providerText: unknown, cause: unknown): ResourceInitError {
+export function initFailure(id: string, properties: object, cause: unknown): ResourceInitError {
   const reason = cause instanceof Error ? cause.message : String(cause);
   const message =
     `Instance ${id} exists, but setting it up failed: ${/[.!?]$/.test(reason) ? reason : `${reason}.`} ` +
     "It is recorded in the stack: run `pulumi up` again to finish, or `pulumi destroy` to delete it.";
-  return new ResourceInitError(id, structSafe({ ...properties, __provider: providerText }), [reason], message);
+  return new ResourceInitError(id, structSafe(properties), [reason], message, { cause });
 }
 
 /**

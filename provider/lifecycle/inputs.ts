@@ -2,7 +2,7 @@
  * The resource's inputs: validation (check) and the one normalization every later step relies on —
  * flags as booleans whatever the user wrote, and an effective instance name.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
   DELAY_MAX_MS,
@@ -20,13 +20,6 @@ import { usableInstanceUrl } from "./hosts";
 /** The engine's placeholder for a value not known until apply (preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/**
- * The name this resource's instance gets when the user sets none: added by GreenApiInstance
- * (see resource.ts), never written by users.
- */
-export const AUTO_NAME_KEY = "__autoName";
-const ENGINE_KEYS: ReadonlySet<string> = new Set(["__provider", AUTO_NAME_KEY]);
-
 /** Checked inputs: what create/diff/update receive. */
 export interface InstanceInputs extends Settings {
   /** Absent only when adopting an instance without naming it (the instance keeps its own name). */
@@ -43,7 +36,6 @@ export interface InstanceInputs extends Settings {
   typeInstance?: InstanceProduct | "v3";
   countryInstance?: string;
   partnerUserUiid?: string;
-  [AUTO_NAME_KEY]?: string;
 }
 
 /** Product and partner fields: sent to createInstance only, so a change needs a new instance. */
@@ -103,7 +95,7 @@ export function isUnknown(value: unknown): boolean {
 export function validateInputs(news: Record<string, unknown>): CheckFailure[] {
   const failures: CheckFailure[] = [];
   for (const [property, value] of Object.entries(news)) {
-    if (ENGINE_KEYS.has(property) || value === undefined || value === null || isUnknown(value)) continue;
+    if (value === undefined || value === null || isUnknown(value)) continue;
     const schema = PROPERTY_SCHEMAS[property];
     if (!schema) {
       failures.push({ property, reason: `unknown property "${property}"; GreenApiInstance accepts: ${INPUT_NAMES.join(", ")}` });
@@ -142,20 +134,20 @@ export function productFailures(typeInstance: string, settings: Record<string, u
 /**
  * Valid inputs → checked inputs. Flags become booleans; the name is the user's, else the one this
  * resource already has (so dropping an explicit name never replaces the instance), else the
- * resource's auto-name. A unique, stable name is what lets a create interrupted mid-flight be found
- * again instead of billed twice.
+ * resource's auto-name (autoNameOf). A unique, stable name is what lets a create interrupted
+ * mid-flight be found again instead of billed twice.
  */
-export function normalizeInputs(news: Record<string, unknown>, olds: Record<string, unknown> = {}): InstanceInputs {
+export function normalizeInputs(news: Record<string, unknown>, olds: Record<string, unknown>, autoName: string): InstanceInputs {
   const inputs: Record<string, unknown> = {};
   for (const [property, value] of Object.entries(news)) {
-    if (value === undefined || value === null || property === "__provider") continue;
+    if (value === undefined || value === null) continue;
     inputs[property] = isSettingFlag(property) && !isUnknown(value) ? flagToBoolean(value) : value;
   }
   if (typeof inputs.name === "string" && !isUnknown(inputs.name)) inputs.name = inputs.name.trim();
   // An adopted instance keeps the name it has: Green API cannot rename, so no auto-name for it.
   if (inputs.name === undefined && inputs.adoptIdInstance === undefined) {
     const previous = olds.name;
-    inputs.name = typeof previous === "string" && previous ? previous : (inputs[AUTO_NAME_KEY] ?? randomName("instance"));
+    inputs.name = typeof previous === "string" && previous ? previous : autoName;
   }
   return inputs as unknown as InstanceInputs;
 }
@@ -179,19 +171,14 @@ export function settingsOf(props: object): Settings {
 const NAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 /**
- * The name a resource's instance gets when its program sets none: `<resource name>-<7 characters>`,
- * derived from project, stack and resource name rather than drawn at random, so that a run
- * interrupted after createInstance looks for the very same name next time and finds the instance
- * instead of creating (and billing) a second one. The dynamic resource and the plugin both use it.
+ * The name a resource's instance gets when its program sets none: `<resource name>-<7 characters>`
+ * (Pulumi's auto-name shape), derived from project, stack and resource name rather than drawn at
+ * random, so that a run interrupted after createInstance looks for the very same name next time and
+ * finds the instance instead of creating (and billing) a second one. Both front doors use it.
  */
 export function autoNameOf(project: string, stack: string, resourceName: string): string {
-  return randomName(resourceName, createHash("sha256").update(`${project}/${stack}/${resourceName}`).digest());
-}
-
-/** `<prefix>-<7 characters>`, Pulumi's auto-name shape. `seed` makes it deterministic (see autoNameOf). */
-export function randomName(prefix: string, seed?: Buffer): string {
-  const bytes = seed ?? randomBytes(7);
-  return `${prefix}-${Array.from(bytes.subarray(0, 7), (byte) => NAME_ALPHABET[byte % NAME_ALPHABET.length]).join("")}`;
+  const seed = createHash("sha256").update(`${project}/${stack}/${resourceName}`).digest();
+  return `${resourceName}-${Array.from(seed.subarray(0, 7), (byte) => NAME_ALPHABET[byte % NAME_ALPHABET.length]).join("")}`;
 }
 
 /**

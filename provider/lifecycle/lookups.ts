@@ -4,10 +4,15 @@
  * refresh cost one request between them.
  */
 import { wireTypeInstance, type InstanceListItem } from "../greenapi/client";
-import { operation } from "./errors";
+import type { Provider } from "./config";
+import { operation, type Report } from "./errors";
 import { dropUndefined } from "./inputs";
 
-/** The documented fields of a row; `apiTokenInstance` is a credential (the plugin returns it secret). */
+/**
+ * The documented fields of a row; `apiTokenInstance` is a credential, in a row only when asked for
+ * (`includeTokens`; the plugin returns it secret). Without it a row holds nothing secret, so a plain
+ * invoke works in every language and a name read from a lookup shows as itself.
+ */
 export const INSTANCE_SUMMARY_FIELDS = [
   "idInstance",
   "name",
@@ -33,6 +38,8 @@ export interface InstancesFilter {
   typeInstance?: string;
   /** Deleted instances stay listed for about three months; left out unless asked for. */
   includeDeleted?: boolean;
+  /** Each row's apiTokenInstance too. */
+  includeTokens?: boolean;
 }
 
 /** A lookup's arguments that are wrong: the message names the argument, never a value. */
@@ -43,8 +50,9 @@ export class LookupArgumentError extends Error {
   }
 }
 
-function summary(row: Readonly<InstanceListItem>): InstanceSummary {
-  const picked = Object.fromEntries(INSTANCE_SUMMARY_FIELDS.map((field) => [field, row[field]]));
+function summary(row: Readonly<InstanceListItem>, includeTokens: boolean | undefined): InstanceSummary {
+  const fields = INSTANCE_SUMMARY_FIELDS.filter((field) => includeTokens || field !== "apiTokenInstance");
+  const picked = Object.fromEntries(fields.map((field) => [field, row[field]]));
   return { ...dropUndefined(picked), idInstance: row.idInstance, deleted: row.deleted === true };
 }
 
@@ -56,26 +64,30 @@ function checkArguments(args: Record<string, unknown>, types: Record<string, str
   }
 }
 
-export async function getInstances(args: Record<string, unknown>): Promise<{ instances: InstanceSummary[] }> {
-  checkArguments(args, { name: "string", typeInstance: "string", includeDeleted: "boolean" });
-  const { name, typeInstance, includeDeleted } = args as InstancesFilter;
-  return operation(async (client) => {
+export async function getInstances(
+  provider: Provider,
+  args: Record<string, unknown>,
+  report: Report,
+): Promise<{ instances: InstanceSummary[] }> {
+  checkArguments(args, { name: "string", typeInstance: "string", includeDeleted: "boolean", includeTokens: "boolean" });
+  const { name, typeInstance, includeDeleted, includeTokens } = args as InstancesFilter;
+  return operation(provider, report, async ({ client }) => {
     const rows = (await client.getInstances()).filter(
       (row) =>
         (includeDeleted || !row.deleted) &&
         (name === undefined || row.name === name) &&
         (typeInstance === undefined || row.typeInstance === wireTypeInstance(typeInstance)),
     );
-    return { instances: rows.map(summary) };
+    return { instances: rows.map((row) => summary(row, includeTokens)) };
   });
 }
 
 /** One instance by idInstance or by name (names are unique among alive instances). */
-export async function getInstance(args: Record<string, unknown>): Promise<InstanceSummary> {
-  checkArguments(args, { idInstance: "number", name: "string" });
-  const { idInstance, name } = args as { idInstance?: number; name?: string };
+export async function getInstance(provider: Provider, args: Record<string, unknown>, report: Report): Promise<InstanceSummary> {
+  checkArguments(args, { idInstance: "number", name: "string", includeTokens: "boolean" });
+  const { idInstance, name, includeTokens } = args as { idInstance?: number; name?: string; includeTokens?: boolean };
   if ((idInstance === undefined) === (name === undefined)) throw new LookupArgumentError("give exactly one of idInstance and name");
-  return operation(async (client) => {
+  return operation(provider, report, async ({ client }) => {
     const rows = await client.getInstances();
     const row =
       idInstance !== undefined
@@ -86,6 +98,6 @@ export async function getInstance(args: Record<string, unknown>): Promise<Instan
         idInstance !== undefined ? `no instance ${idInstance} in this account` : `no instance named "${name}" in this account`,
       );
     }
-    return summary(row);
+    return summary(row, includeTokens);
   });
 }

@@ -5,10 +5,10 @@
  */
 import type { InstanceListItem } from "../greenapi/client";
 import { SETTING_NAMES, type Settings } from "../greenapi/settings";
-import { AUTO_NAME_KEY, dropUndefined, settingsOf, type InstanceInputs } from "./inputs";
+import { dropUndefined, settingsOf, type InstanceInputs } from "./inputs";
 import type { LiveInstance } from "./live";
 
-export interface InstanceOutputs extends Omit<InstanceInputs, typeof AUTO_NAME_KEY | "typeInstance"> {
+export interface InstanceOutputs extends Omit<InstanceInputs, "typeInstance"> {
   idInstance: number;
   apiTokenInstance: string;
   qrUrl: string;
@@ -67,7 +67,7 @@ export interface OutputParts {
  * `up` report changes nobody made. Undeclared settings are Green API's (or the console's) to keep.
  */
 export function buildOutputs({ inputs, facts, apiUrl, listed, live, previous = {} }: OutputParts): InstanceOutputs {
-  const { [AUTO_NAME_KEY]: _autoName, __provider: _provider, ...declared } = inputs as InstanceInputs & { __provider?: unknown };
+  const declared = inputs;
   const managed = new Set(Object.keys(settingsOf(declared)));
   const only = (settings: object) =>
     Object.fromEntries(Object.entries(settings).filter(([name]) => !SETTING_NAMES.includes(name as never) || managed.has(name)));

@@ -5,7 +5,8 @@
  * next `pulumi up` shows the change and puts the declared value back.
  */
 import { SETTING_NAMES } from "../greenapi/settings";
-import { log, operation } from "./errors";
+import type { Provider } from "./config";
+import { operation, type Report } from "./errors";
 import { parseId } from "./ids";
 import { instanceApiUrl, noteUnusableInstanceUrl } from "./hosts";
 import { inputsFromOutputs, type InstanceInputs } from "./inputs";
@@ -18,26 +19,34 @@ export interface ReadResult {
   inputs?: InstanceInputs;
 }
 
-export async function read(id: string, props: InstanceOutputs): Promise<ReadResult> {
-  return operation(async (client, config) => {
+export interface ReadRequest {
+  id: string;
+  /** The stored outputs. */
+  outputs: InstanceOutputs;
+  report: Report;
+}
+
+export async function read(provider: Provider, { id, outputs: props, report }: ReadRequest): Promise<ReadResult> {
+  return operation(provider, report, async ({ client, config }) => {
     const idInstance = parseId(id);
     const listed = (await client.getInstances()).find((item) => item.idInstance === idInstance);
     if (!listed || listed.deleted) {
-      log(`instance ${idInstance} ${listed ? "was deleted" : "no longer exists"} outside Pulumi; removing it from the stack.`);
+      report("info", `instance ${idInstance} ${listed ? "was deleted" : "no longer exists"} outside Pulumi; removing it from the stack.`);
       return { id: "", props: {} };
     }
     // The resource's own apiUrl if it differs from what the host rule gave without one; else the rule
     // again, with the instance's own host as listed now.
     const declaredApiUrl = inputsFromOutputs(props, config.apiUrl).apiUrl;
     const apiUrl = instanceApiUrl(declaredApiUrl, listed.apiUrlInstance, config.apiUrl);
-    if (declaredApiUrl === undefined) noteUnusableInstanceUrl(idInstance, listed.apiUrlInstance, apiUrl);
+    if (declaredApiUrl === undefined) noteUnusableInstanceUrl(report, idInstance, listed.apiUrlInstance, apiUrl);
     // A token reset in the console shows in the list; the stored one stays when the list has none.
     const apiTokenInstance = listed.apiTokenInstance || props.apiTokenInstance;
-    if (apiTokenInstance !== props.apiTokenInstance) log(`instance ${idInstance}'s token was reset in the console; using the new one.`);
+    if (apiTokenInstance !== props.apiTokenInstance)
+      report("info", `instance ${idInstance}'s token was reset in the console; using the new one.`);
     const typeInstance = listed.typeInstance || props.typeInstance;
     const facts = { idInstance, apiTokenInstance, typeInstance, apiUrlInstance: listed.apiUrlInstance };
     const live = await observe(client, { ...facts, apiUrl });
-    if (live.note) log(`instance ${idInstance}: ${live.note}; keeping its last known settings.`);
+    if (live.note) report("warning", `instance ${idInstance}: ${live.note}; keeping its last known settings.`);
     const outs = buildOutputs({ inputs: inputsFromOutputs(props), facts, apiUrl, listed, live, previous: props });
     return { id, props: outs, inputs: drifted(props, outs) ? inputsFromOutputs(outs, config.apiUrl) : undefined };
   });

@@ -4,10 +4,10 @@
  * QR page works only after that. The docs' recommended flow polls getStateInstance until
  * "notAuthorized"; this does so within the operation's deadline, with a progress line every ~15 s.
  */
-import { operationTimeLeftMs, type InstanceRef, type PartnerClient } from "../greenapi/client";
+import { operationTimeLeftMs, type InstanceRef } from "../greenapi/client";
 import { sleep } from "../greenapi/pacer";
-import { CONFIG_KEYS } from "./config";
-import { log } from "./errors";
+import type { SettingNames } from "./config";
+import type { Context } from "./errors";
 import { observeState, STARTING, type LiveInstance } from "./live";
 
 /** Green API's docs poll every 5 s; the first looks come sooner, as short start-ups are common. */
@@ -34,7 +34,8 @@ export interface Readiness {
  * pendingPassword, …), which waiting would not change. `ready: false` when the operation's time
  * ran out first.
  */
-export async function waitUntilBuilt(client: PartnerClient, ref: InstanceRef, name: string, requestMs: number): Promise<Readiness> {
+export async function waitUntilBuilt({ client, config, report }: Context, ref: InstanceRef, name: string): Promise<Readiness> {
+  const requestMs = config.deadlines.requestMs;
   const started = Date.now();
   let nextProgress = started + PROGRESS_EVERY_MS;
   let pause = FIRST_PAUSE_MS;
@@ -43,12 +44,13 @@ export async function waitUntilBuilt(client: PartnerClient, ref: InstanceRef, na
     const waitedMs = Date.now() - started;
     if (!stillStarting(live.stateInstance)) {
       if (waitedMs >= FIRST_PAUSE_MS)
-        log(`instance ${ref.idInstance} "${name}" is ready (${live.stateInstance}) after ${seconds(waitedMs)}.`);
+        report("info", `instance ${ref.idInstance} "${name}" is ready (${live.stateInstance}) after ${seconds(waitedMs)}.`);
       return { live, ready: true, waitedMs };
     }
     if (pause + requestMs + RESERVE_MS > operationTimeLeftMs()) return { live, ready: false, waitedMs };
     if (Date.now() >= nextProgress) {
-      log(
+      report(
+        "info",
         `waiting for instance ${ref.idInstance} "${name}" to be ready: ${live.stateInstance ?? "state unknown"}, ${seconds(waitedMs)} so far.`,
       );
       nextProgress += PROGRESS_EVERY_MS;
@@ -59,8 +61,8 @@ export async function waitUntilBuilt(client: PartnerClient, ref: InstanceRef, na
 }
 
 /** Why a wait ran out, and what the user can do: the instance exists and is kept either way. */
-export function notReadyReason(idInstance: number, name: string, readiness: Readiness): string {
-  const { key } = CONFIG_KEYS.operationTimeoutSeconds;
+export function notReadyReason(idInstance: number, name: string, readiness: Readiness, names: SettingNames): string {
+  const key = names.name("operationTimeoutSeconds");
   const state = readiness.live.stateInstance ?? "its state could not be read";
   return (
     `waitForReady: instance ${idInstance} "${name}" was still not ready after ${seconds(readiness.waitedMs)} (${state}); ` +

@@ -3,12 +3,13 @@
  * instance, so changes are never split over several calls. A new name or adoptIdInstance never
  * reaches here: diff asks for a replacement.
  */
-import type { InstanceRef, PartnerClient } from "../greenapi/client";
+import type { InstanceRef } from "../greenapi/client";
 import { isGreenApiError } from "../greenapi/errors";
 import { sleep } from "../greenapi/pacer";
 import type { Settings } from "../greenapi/settings";
 import { awaitsReadiness, changedSettings } from "./diff";
-import { log, operation } from "./errors";
+import type { Provider } from "./config";
+import { InputError, operation, type Context, type Report } from "./errors";
 import { parseId } from "./ids";
 import { usableInstanceUrl } from "./hosts";
 import { productFailures, type InstanceInputs } from "./inputs";
@@ -16,27 +17,38 @@ import { withWid, type LiveInstance } from "./live";
 import { buildOutputs, type InstanceOutputs } from "./outputs";
 import { notReadyReason, waitUntilBuilt } from "./readiness";
 
-export async function update(id: string, olds: InstanceOutputs, news: InstanceInputs): Promise<{ outs: InstanceOutputs }> {
-  return operation(async (client, config) => {
+export interface UpdateRequest {
+  id: string;
+  /** The stored outputs. */
+  olds: InstanceOutputs;
+  /** Checked inputs. */
+  news: InstanceInputs;
+  report: Report;
+}
+
+export async function update(provider: Provider, { id, olds, news, report }: UpdateRequest): Promise<{ outs: InstanceOutputs }> {
+  return operation(provider, report, async (context) => {
+    const { config } = context;
     const facts = { idInstance: parseId(id), apiTokenInstance: olds.apiTokenInstance, typeInstance: olds.typeInstance };
     const apiUrl = news.apiUrl ?? usableInstanceUrl(olds.apiUrlInstance) ?? olds.apiUrl ?? config.apiUrl;
     const ref = { ...facts, apiUrl };
     const changed = changedSettings(olds, news);
     // check knows the product only when declared; the instance's own is known here, before any call.
     const [problem] = productFailures(olds.typeInstance ?? "", { ...changed });
-    if (problem) throw new Error(`${problem.property}: ${problem.reason}; instance ${facts.idInstance} is not changed.`);
+    if (problem)
+      throw new InputError(problem.property, `${problem.property}: ${problem.reason}; instance ${facts.idInstance} is not changed.`);
     // The wait first, if any: Green API refuses setSettings while it builds the instance.
-    const live = awaitsReadiness(olds, news) ? await readyOrFail(client, ref, olds.name ?? "", config.deadlines.requestMs) : undefined;
-    if (Object.keys(changed).length > 0) await applySettings(client, ref, changed);
+    const live = awaitsReadiness(olds, news) ? await readyOrFail(context, ref, olds.name ?? "") : undefined;
+    if (Object.keys(changed).length > 0) await applySettings(context, ref, changed);
     return { outs: buildOutputs({ inputs: news, facts, apiUrl, live, previous: olds }) };
   });
 }
 
 /** The wait a create's `waitForReady` ran out of, once more; running out again fails the update (the stored outputs stay). */
-async function readyOrFail(client: PartnerClient, ref: InstanceRef, name: string, requestMs: number): Promise<LiveInstance> {
-  const readiness = await waitUntilBuilt(client, ref, name, requestMs);
-  if (!readiness.ready) throw new Error(`${notReadyReason(ref.idInstance, name, readiness)}.`);
-  return withWid(client, ref, readiness.live);
+async function readyOrFail(context: Context, ref: InstanceRef, name: string): Promise<LiveInstance> {
+  const readiness = await waitUntilBuilt(context, ref, name);
+  if (!readiness.ready) throw new Error(`${notReadyReason(ref.idInstance, name, readiness, context.names)}.`);
+  return withWid(context.client, ref, readiness.live);
 }
 
 /**
@@ -44,7 +56,7 @@ async function readyOrFail(client: PartnerClient, ref: InstanceRef, name: string
  * Green API may have applied it after all (with the default deadlines, an attempt that timed out
  * leaves no time for another).
  */
-async function applySettings(client: PartnerClient, ref: InstanceRef, changed: Settings): Promise<void> {
+async function applySettings({ client, report }: Context, ref: InstanceRef, changed: Settings): Promise<void> {
   try {
     await client.setSettings(ref, changed);
   } catch (error) {
@@ -54,6 +66,6 @@ async function applySettings(client: PartnerClient, ref: InstanceRef, changed: S
     const applied =
       live && Object.entries(changed).every(([key, value]) => !(key in live.settings) || live.settings[key as keyof Settings] === value);
     if (!applied) throw error;
-    log(`setSettings on instance ${ref.idInstance} got no answer, but Green API applied it: the settings are live.`);
+    report("info", `setSettings on instance ${ref.idInstance} got no answer, but Green API applied it: the settings are live.`);
   }
 }

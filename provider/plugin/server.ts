@@ -17,8 +17,10 @@ import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as statusproto from "@pulumi/pulumi/proto/status_pb";
-import { ResourceInitError } from "../lifecycle/init-failure";
-import * as adapter from "./adapter";
+import { ConfigurationError, InputError, LookupArgumentError, ResourceInitError } from "../lifecycle";
+import { GreenApiError, type GreenApiErrorCode } from "../greenapi/errors";
+import { GreenApiPlugin, type CheckFailure, type DiffResult } from "./adapter";
+import { EngineLog } from "./engine-log";
 import { grpc } from "./grpc";
 import type { Properties } from "./wire";
 
@@ -61,6 +63,33 @@ type Callback<Res> = (
 const toJs = (struct: structproto.Struct | undefined): Properties => (struct?.toJavaScript() ?? {}) as Properties;
 const toStruct = (value: Properties): structproto.Struct => structproto.Struct.fromJavaScript(value as never);
 
+/** Whose fault a Green API error is, as gRPC says it: Green API's (unavailable, …) or the input's. */
+const GREEN_API_STATUS: Record<GreenApiErrorCode, grpcTypes.status> = {
+  unauthorized: grpc.status.UNAUTHENTICATED,
+  not_found: grpc.status.NOT_FOUND,
+  instance_deleted: grpc.status.NOT_FOUND,
+  rate_limited: grpc.status.RESOURCE_EXHAUSTED,
+  no_free_instances: grpc.status.RESOURCE_EXHAUSTED,
+  invalid_request: grpc.status.INVALID_ARGUMENT,
+  timeout: grpc.status.DEADLINE_EXCEEDED,
+  server_error: grpc.status.UNAVAILABLE,
+  connection_failed: grpc.status.UNAVAILABLE,
+  malformed_response: grpc.status.UNAVAILABLE,
+};
+
+/**
+ * The gRPC status of a failed call: the program's input or the configuration at fault
+ * (INVALID_ARGUMENT), Green API (by its error's code), or anything else (UNKNOWN). The engine shows
+ * the message either way; the code tells tools and logs which side to look at.
+ */
+export function statusOf(error: unknown): grpcTypes.status {
+  if (error instanceof InputError || error instanceof ConfigurationError || error instanceof LookupArgumentError) {
+    return grpc.status.INVALID_ARGUMENT;
+  }
+  if (error instanceof GreenApiError) return GREEN_API_STATUS[error.code];
+  return grpc.status.UNKNOWN;
+}
+
 /** A failed call: its message (already redacted by the lifecycle); created-but-failed instances carry their record. */
 function failure(error: unknown): Partial<grpcTypes.StatusObject> {
   const message = error instanceof Error ? error.message : String(error);
@@ -79,23 +108,10 @@ function failure(error: unknown): Partial<grpcTypes.StatusObject> {
     // grpc-js sends structured details only through this trailer.
     metadata.add("grpc-status-details-bin", Buffer.from(status.serializeBinary()));
   }
-  return { code: grpc.status.UNKNOWN, details: message, metadata };
+  return { code: error instanceof ResourceInitError ? grpc.status.UNKNOWN : statusOf(error), details: message, metadata };
 }
 
-/** Runs one call: its answer, or its failure as a gRPC status. */
-function serve<Req, Res>(work: (request: Req) => Promise<Res>) {
-  return (call: Call<Req>, callback: Callback<Res>) => {
-    work(call.request).then(
-      (response) => callback(null, response),
-      (error) => {
-        const status = failure(error);
-        callback(status, null, status.metadata);
-      },
-    );
-  };
-}
-
-function checkFailures(failures: adapter.CheckFailure[]): provproto.CheckFailure[] {
+function checkFailures(failures: CheckFailure[]): provproto.CheckFailure[] {
   return failures.map(({ property, reason }) => {
     const failure = new provproto.CheckFailure();
     failure.setProperty(property);
@@ -104,7 +120,7 @@ function checkFailures(failures: adapter.CheckFailure[]): provproto.CheckFailure
   });
 }
 
-function diffResponse({ changes, replaces, deleteBeforeReplace }: adapter.DiffResult): provproto.DiffResponse {
+function diffResponse({ changes, replaces, deleteBeforeReplace }: DiffResult): provproto.DiffResponse {
   const response = new provproto.DiffResponse();
   response.setChanges(changes ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE);
   response.setReplacesList(replaces);
@@ -115,95 +131,118 @@ function diffResponse({ changes, replaces, deleteBeforeReplace }: adapter.DiffRe
 const unimplemented = (what: string) => (_call: unknown, callback: Callback<never>) =>
   callback({ code: grpc.status.UNIMPLEMENTED, details: `greenapi: ${what} is not implemented` });
 
-const service = {
-  getPluginInfo: serve(async () => {
-    const info = new plugproto.PluginInfo();
-    info.setVersion(packageVersion());
-    return info;
-  }),
-  getSchema: serve(async (request: provproto.GetSchemaRequest) => {
-    if (request.getVersion() !== 0) throw new Error(`unsupported schema version ${request.getVersion()}`);
-    const response = new provproto.GetSchemaResponse();
-    response.setSchema(schemaText());
-    return response;
-  }),
-  checkConfig: serve(async (request: provproto.CheckRequest) => {
-    const { inputs, failures } = await adapter.checkConfig(toJs(request.getNews()));
-    const response = new provproto.CheckResponse();
-    response.setInputs(toStruct(inputs));
-    response.setFailuresList(checkFailures(failures));
-    return response;
-  }),
-  // Every config change is applied in place: the next process reads the new values.
-  diffConfig: serve(async () => {
-    const response = new provproto.DiffResponse();
-    response.setChanges(provproto.DiffResponse.DiffChanges.DIFF_UNKNOWN);
-    return response;
-  }),
-  configure: serve(async (request: provproto.ConfigureRequest) => {
-    await adapter.configure(new Map(request.getVariablesMap().toArray()));
-    const response = new provproto.ConfigureResponse();
-    response.setAcceptsecrets(true);
-    response.setSupportspreview(false);
-    return response;
-  }),
-  check: serve(async (request: provproto.CheckRequest) => {
-    const { inputs, failures } = await adapter.check(request.getUrn(), toJs(request.getOlds()), toJs(request.getNews()));
-    const response = new provproto.CheckResponse();
-    response.setInputs(toStruct(inputs));
-    response.setFailuresList(checkFailures(failures));
-    return response;
-  }),
-  diff: serve(async (request: provproto.DiffRequest) =>
-    diffResponse(await adapter.diff(request.getId(), request.getUrn(), toJs(request.getOlds()), toJs(request.getNews()))),
-  ),
-  create: serve(async (request: provproto.CreateRequest) => {
-    if (request.getPreview()) throw new Error("greenapi: create is never previewed (Configure says so)");
-    const { id, outs } = await adapter.create(request.getUrn(), toJs(request.getProperties()));
-    const response = new provproto.CreateResponse();
-    response.setId(id);
-    response.setProperties(toStruct(outs));
-    return response;
-  }),
-  read: serve(async (request: provproto.ReadRequest) => {
-    const result = await adapter.read(request.getId(), request.getUrn(), toJs(request.getProperties()), toJs(request.getInputs()));
-    const response = new provproto.ReadResponse();
-    response.setId(result.id);
-    response.setProperties(toStruct(result.props));
-    if (result.inputs) response.setInputs(toStruct(result.inputs));
-    return response;
-  }),
-  update: serve(async (request: provproto.UpdateRequest) => {
-    if (request.getPreview()) throw new Error("greenapi: update is never previewed (Configure says so)");
-    const { outs } = await adapter.update(request.getId(), request.getUrn(), toJs(request.getOlds()), toJs(request.getNews()));
-    const response = new provproto.UpdateResponse();
-    response.setProperties(toStruct(outs));
-    return response;
-  }),
-  delete: serve(async (request: provproto.DeleteRequest) => {
-    await adapter.deleteInstance(request.getId(), request.getUrn(), toJs(request.getProperties()));
-    return new emptyproto.Empty();
-  }),
-  cancel: serve(async () => new emptyproto.Empty()),
-  attach: serve(async () => new emptyproto.Empty()),
-  invoke: serve(async (request: provproto.InvokeRequest) => {
-    const { outputs, failures } = await adapter.invoke(request.getTok(), toJs(request.getArgs()));
-    const response = new provproto.InvokeResponse();
-    response.setReturn(toStruct(outputs));
-    response.setFailuresList(checkFailures(failures));
-    return response;
-  }),
-  construct: unimplemented("Construct"),
-  call: unimplemented("Call"),
-};
+/** The ResourceProvider service over one plugin; every answer waits until the lines it logged reached the engine. */
+function service(plugin: GreenApiPlugin, log: EngineLog) {
+  /** Runs one call: its answer, or its failure as a gRPC status. */
+  const serve =
+    <Req, Res>(work: (request: Req) => Promise<Res>) =>
+    (call: Call<Req>, callback: Callback<Res>) => {
+      work(call.request)
+        .then(
+          (response) => ({ response }),
+          (error: unknown) => ({ error }),
+        )
+        .then(async (result) => {
+          await log.flushed();
+          if ("response" in result) return callback(null, result.response);
+          const status = failure(result.error);
+          callback(status, null, status.metadata);
+        });
+    };
+  return {
+    getPluginInfo: serve(async () => {
+      const info = new plugproto.PluginInfo();
+      info.setVersion(packageVersion());
+      return info;
+    }),
+    getSchema: serve(async (request: provproto.GetSchemaRequest) => {
+      if (request.getVersion() !== 0) throw new Error(`unsupported schema version ${request.getVersion()}`);
+      const response = new provproto.GetSchemaResponse();
+      response.setSchema(schemaText());
+      return response;
+    }),
+    checkConfig: serve(async (request: provproto.CheckRequest) => {
+      const { inputs, failures } = plugin.checkConfig(request.getUrn(), toJs(request.getNews()));
+      const response = new provproto.CheckResponse();
+      response.setInputs(toStruct(inputs));
+      response.setFailuresList(checkFailures(failures));
+      return response;
+    }),
+    // Every config change is applied in place: the next process reads the new values.
+    diffConfig: serve(async () => {
+      const response = new provproto.DiffResponse();
+      response.setChanges(provproto.DiffResponse.DiffChanges.DIFF_UNKNOWN);
+      return response;
+    }),
+    configure: serve(async (request: provproto.ConfigureRequest) => {
+      const args = request.hasArgs() ? toJs(request.getArgs()) : undefined;
+      await plugin.configure(request.getUrn() ?? "", args, new Map(request.getVariablesMap().toArray()));
+      const response = new provproto.ConfigureResponse();
+      response.setAcceptsecrets(true);
+      response.setSupportspreview(false);
+      return response;
+    }),
+    check: serve(async (request: provproto.CheckRequest) => {
+      const { inputs, failures } = plugin.check(request.getUrn(), toJs(request.getOlds()), toJs(request.getNews()));
+      const response = new provproto.CheckResponse();
+      response.setInputs(toStruct(inputs));
+      response.setFailuresList(checkFailures(failures));
+      return response;
+    }),
+    diff: serve(async (request: provproto.DiffRequest) =>
+      diffResponse(plugin.diff(request.getUrn(), toJs(request.getOlds()), toJs(request.getNews()))),
+    ),
+    create: serve(async (request: provproto.CreateRequest) => {
+      if (request.getPreview()) throw new Error("greenapi: create is never previewed (Configure says so)");
+      const { id, outs } = await plugin.create(request.getUrn(), toJs(request.getProperties()));
+      const response = new provproto.CreateResponse();
+      response.setId(id);
+      response.setProperties(toStruct(outs));
+      return response;
+    }),
+    read: serve(async (request: provproto.ReadRequest) => {
+      const result = await plugin.read(request.getId(), request.getUrn(), toJs(request.getProperties()), toJs(request.getInputs()));
+      const response = new provproto.ReadResponse();
+      response.setId(result.id);
+      response.setProperties(toStruct(result.props));
+      if (result.inputs) response.setInputs(toStruct(result.inputs));
+      return response;
+    }),
+    update: serve(async (request: provproto.UpdateRequest) => {
+      if (request.getPreview()) throw new Error("greenapi: update is never previewed (Configure says so)");
+      const { outs } = await plugin.update(request.getId(), request.getUrn(), toJs(request.getOlds()), toJs(request.getNews()));
+      const response = new provproto.UpdateResponse();
+      response.setProperties(toStruct(outs));
+      return response;
+    }),
+    delete: serve(async (request: provproto.DeleteRequest) => {
+      await plugin.delete(request.getId(), request.getUrn(), toJs(request.getProperties()));
+      return new emptyproto.Empty();
+    }),
+    cancel: serve(async () => new emptyproto.Empty()),
+    attach: serve(async () => new emptyproto.Empty()),
+    invoke: serve(async (request: provproto.InvokeRequest) => {
+      const { outputs, failures } = await plugin.invoke(request.getTok(), toJs(request.getArgs()));
+      const response = new provproto.InvokeResponse();
+      response.setReturn(toStruct(outputs));
+      response.setFailuresList(checkFailures(failures));
+      return response;
+    }),
+    construct: unimplemented("Construct"),
+    call: unimplemented("Call"),
+  };
+}
 
 /**
  * Serves the provider on a loopback port and prints the port, the plugin protocol's first line on
- * stdout. Later stdout lines (the lifecycle's `greenapi: …` notes) reach the CLI's diagnostics.
+ * stdout. `engineAddress` is the engine's, as the CLI passes it: lines about resources go to its Log
+ * service.
  */
-export async function serveProvider(): Promise<grpcTypes.Server> {
+export async function serveProvider(engineAddress: string | undefined): Promise<grpcTypes.Server> {
+  const log = new EngineLog(engineAddress);
+  const plugin = new GreenApiPlugin((urn) => log.reportFor(urn));
   const server = new grpc.Server({ "grpc.max_receive_message_length": 400 * 1024 * 1024 });
-  server.addService(provrpc.ResourceProviderService, service as never);
+  server.addService(provrpc.ResourceProviderService, service(plugin, log) as never);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );

@@ -1,12 +1,21 @@
 /**
- * A test stack: the emulator, Pulumi's real provider host running from a temporary program
- * directory where `pulumi-greenapi` is installed (linked to this repo's build, as npm would), and
- * the harness engine driving it. One per test file: spawning the host is the slow part.
+ * A test stack: the emulator, a front door's real provider process — Pulumi's dynamic-provider host
+ * or the greenapi plugin — running from a temporary program directory where `pulumi-greenapi` is
+ * installed (linked to this repo's build, as npm would), and the harness engine driving it. One per
+ * test file and door: spawning the host is the slow part.
  */
 import { GreenApiEmulator, type EmulatorOptions } from "../../emulator";
 import {
   captureRegistrations,
+  DEFAULT_PROJECT,
+  DEFAULT_STACK,
+  DOOR_NAMES,
+  DOORS,
   Engine,
+  INSTANCE_TYPES,
+  makeUrn,
+  secretValue,
+  type Door,
   makeProgramDir,
   removeProgramDir,
   startConfiguredHost,
@@ -15,10 +24,18 @@ import {
 } from "../../harness";
 import type { GreenApiInstanceArgs } from "pulumi-greenapi";
 
-export { makeProgramDir, REPO_ROOT } from "../../harness";
-export const INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";
+import { autoNameOf } from "../../provider/lifecycle/inputs";
+
+export { DOORS, DOOR_NAMES, makeProgramDir, REPO_ROOT, type Door } from "../../harness";
+export const INSTANCE_TYPE = INSTANCE_TYPES.dynamic;
+
+/** Inputs a program declares that are credentials: the plugin's SDKs send them as secrets (schema.json). */
+const SECRET_INPUTS = ["webhookUrlToken"];
 
 export interface TestStack {
+  door: Door;
+  /** The resource's type token at this door. */
+  instanceType: string;
   emulator: GreenApiEmulator;
   /** A configured host kept for the whole file, for tests that make RPCs directly. */
   host: ProviderHost;
@@ -29,9 +46,16 @@ export interface TestStack {
   config: Record<string, string>;
   /** Where this stack's hosts run: `pulumi-greenapi` installed in node_modules. */
   programDir: string;
-  /** The program's registrations for these instances (serialized by the SDK itself). */
+  /** The program's registrations for these instances, as this door's engine receives them. */
   declare(instances: Record<string, GreenApiInstanceArgs>): Promise<Registration[]>;
+  /** The name a resource's instance gets when its program sets none (the same at both doors). */
+  autoName(resource: string): string;
   close(): Promise<void>;
+}
+
+/** A resource's auto-name in the harness's default project and stack. */
+export function autoName(resource: string): string {
+  return autoNameOf(DEFAULT_PROJECT, DEFAULT_STACK, resource);
 }
 
 export async function startStack(
@@ -40,8 +64,10 @@ export async function startStack(
     /** Config over the defaults (the emulator's URL and partner token, 5 s per request). */
     config?: (emulator: GreenApiEmulator) => Record<string, string>;
     env?: Record<string, string | undefined>;
+    door?: Door;
   } = {},
 ): Promise<TestStack> {
+  const door = options.door ?? "dynamic";
   const emulator = await GreenApiEmulator.start(options.emulator);
   const config = {
     "greenapi:partnerToken": emulator.partnerToken,
@@ -51,17 +77,20 @@ export async function startStack(
     ...options.config?.(emulator),
   };
   const programDir = makeProgramDir();
-  const startHost = () => startConfiguredHost(config, { programDir, env: options.env });
+  const startHost = () => startConfiguredHost(config, { programDir, env: options.env, door });
   const host = await startHost();
   const engine = new Engine(startHost);
   return {
+    door,
+    instanceType: INSTANCE_TYPES[door],
     emulator,
     host,
     engine,
     output: () => engine.output() + host.output(),
     config,
     programDir,
-    declare: (instances) => declareInstances(instances, config),
+    declare: (instances) => (door === "plugin" ? declarePluginInstances(instances) : declareInstances(instances, config)),
+    autoName,
     async close() {
       await host.stop();
       await emulator.close();
@@ -102,6 +131,33 @@ export async function declareInstances(instances: Record<string, GreenApiInstanc
     },
     { config, secretKeys: ["greenapi:partnerToken"] },
   );
+}
+
+/**
+ * What the engine sends the plugin for these resources: the program's inputs, credentials as secrets
+ * (every generated SDK and YAML mark them so from schema.json), no engine keys.
+ */
+export async function declarePluginInstances(instances: Record<string, GreenApiInstanceArgs>): Promise<Registration[]> {
+  return Object.entries(instances).map(([name, args]) => {
+    const inputs = Object.fromEntries(
+      Object.entries(args)
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]) => [key, SECRET_INPUTS.includes(key) ? secretValue(value) : value]),
+    );
+    return {
+      type: INSTANCE_TYPES.plugin,
+      name,
+      urn: makeUrn(INSTANCE_TYPES.plugin, name),
+      inputs,
+      secretInputs: SECRET_INPUTS.filter((key) => key in inputs),
+      additionalSecretOutputs: [],
+    };
+  });
+}
+
+/** A suite run through each front door, inside a describe named for it ("through the greenapi plugin"). */
+export function eachDoor(suite: (door: Door) => void): void {
+  describe.each(DOORS.map((door) => [DOOR_NAMES[door], door] as const))("%s", (_, door) => suite(door));
 }
 
 export function goals(registrations: Registration[]) {

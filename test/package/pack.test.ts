@@ -76,6 +76,7 @@ describe("npm pack", () => {
       "dist/provider/client.js",
       "dist/provider/client.d.ts",
       "dist/provider/lifecycle/index.js",
+      "dist/provider/dynamic/index.js",
       "dist/emulator/index.js",
       "dist/emulator/index.d.ts",
       "dist/emulator/cli.js",

@@ -1,5 +1,5 @@
 /** check and diff: validation and normalization, no network. */
-import { check, diff } from "../../provider/lifecycle";
+import { check, diff } from "../../provider/dynamic";
 import { changedSettings } from "../../provider/lifecycle/diff";
 import { instanceApiUrl } from "../../provider/lifecycle/hosts";
 import { UNKNOWN } from "../../provider/lifecycle/inputs";

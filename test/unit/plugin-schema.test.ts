@@ -10,6 +10,7 @@ import { GreenApiEmulator } from "../../emulator";
 import { CONFIG_KEYS, SECRET_OUTPUTS } from "../../provider/lifecycle";
 import { INPUT_NAMES, SECRET_INPUTS, validateInputs } from "../../provider/lifecycle/inputs";
 import * as adapter from "../../provider/plugin/adapter";
+import { GreenApiPlugin } from "../../provider/plugin/adapter";
 import { schemaText } from "../../provider/plugin/server";
 import { isSecret, revealAll, SECRET_SIG, SECRET_VALUE, type Properties } from "../../provider/plugin/wire";
 
@@ -107,20 +108,30 @@ describe("schema.json", () => {
   });
 });
 
+const DEFAULT_PROVIDER = "urn:pulumi:dev::schema-test::pulumi:providers:greenapi::default_0_1_0";
+
+/** A plugin as its process serves it; its lines are collected. */
+function startPlugin(): { plugin: GreenApiPlugin; lines: string[] } {
+  const lines: string[] = [];
+  return { plugin: new GreenApiPlugin((urn) => (severity, message) => lines.push(`${severity} ${urn}: ${message}`)), lines };
+}
+
 describe("schema.json against what the plugin's adapter returns from the emulator", () => {
   let emulator: GreenApiEmulator;
+  const { plugin } = startPlugin();
 
   beforeAll(async () => {
     emulator = await GreenApiEmulator.start();
-    await adapter.configure(
-      new Map([
-        ["greenapi:config:partnerToken", emulator.partnerToken],
-        ["greenapi:config:partnerApiUrl", emulator.url],
-        ["greenapi:config:apiUrl", emulator.url],
-      ]),
+    await plugin.configure(
+      DEFAULT_PROVIDER,
+      { partnerToken: emulator.partnerToken, partnerApiUrl: emulator.url, apiUrl: emulator.url },
+      new Map(),
     );
   });
-  afterAll(() => emulator?.close());
+  afterAll(async () => {
+    await plugin.close();
+    await emulator?.close();
+  });
 
   it("every output is declared with its type, the required ones are there, and exactly the secret ones are marked secret", async () => {
     const declared = {
@@ -134,14 +145,14 @@ describe("schema.json against what the plugin's adapter returns from the emulato
       partnerUserUiid: "customer-1",
       logoutOnDelete: true,
     };
-    const checked = await adapter.check(URN, {}, declared);
+    const checked = plugin.check(URN, {}, declared);
     expect(checked.failures).toEqual([]);
     // The credential stays secret in the checked inputs; the name is the resource's stable auto-name.
     expect(isSecret(checked.inputs.webhookUrlToken)).toBe(true);
     expect(checked.inputs.name).toBe(adapter.autoName(URN));
     expect(adapter.autoName(URN)).toMatch(/^bot-[a-z0-9]{7}$/);
 
-    const { id, outs } = await adapter.create(URN, checked.inputs);
+    const { id, outs } = await plugin.create(URN, checked.inputs);
     expect(emulator.get(Number(id))).toMatchObject({ name: checked.inputs.name, typeInstance: "telegram" });
     for (const [name, value] of Object.entries(outs)) {
       const spec = instance.properties[name];
@@ -155,36 +166,59 @@ describe("schema.json against what the plugin's adapter returns from the emulato
     expect(secretNames(instance.properties)).toEqual([...SECRET_OUTPUTS].sort());
 
     // A refresh reads the same, still secret; destroy deletes it.
-    const read = await adapter.read(id, URN, outs, checked.inputs);
+    const read = await plugin.read(id, URN, outs, checked.inputs);
     expect(read.id).toBe(id);
     expect(read.props).toEqual(outs);
-    await adapter.deleteInstance(id, URN, outs);
+    await plugin.delete(id, URN, outs);
     expect(emulator.get(Number(id))?.deleted).toBe(true);
   });
 
-  it("rejects a malformed provider config at check, naming the key", async () => {
-    const { failures, inputs } = await adapter.checkConfig({ partnerToken: "t", apiUrl: "ftp://example.com" });
+  it("rejects a malformed provider config at check, naming the key where that provider's user sets it", async () => {
+    const { failures, inputs } = plugin.checkConfig(DEFAULT_PROVIDER, { partnerToken: "t", apiUrl: "ftp://example.com" });
     expect(failures).toEqual([{ property: "", reason: expect.stringContaining("greenapi:apiUrl") }]);
     expect(isSecret(inputs.partnerToken)).toBe(true);
+    const explicit = plugin.checkConfig("urn:pulumi:dev::schema-test::pulumi:providers:greenapi::acctB", { apiUrl: "ftp://example.com" });
+    expect(explicit.failures).toEqual([{ property: "", reason: expect.stringContaining("`apiUrl` of provider `acctB`") }]);
+  });
+
+  it("checks config without side effects: the configured provider stays the one Configure built", async () => {
+    // A check of a broken config must not unconfigure the running provider.
+    plugin.checkConfig(DEFAULT_PROVIDER, { partnerToken: "other", partnerApiUrl: "ftp://example.com" });
+    const rows = await plugin.invoke(adapter.FUNCTIONS.getInstances, {});
+    expect(rows.failures).toEqual([]);
   });
 });
 
 describe("the lookups against the schema and the emulator", () => {
   let emulator: GreenApiEmulator;
   const summaryType = schema.types["greenapi:index:InstanceSummary"];
-  const SAMPLES: Record<string, unknown> = { name: "bot-a", typeInstance: "telegram", includeDeleted: true, idInstance: 1 };
+  const SAMPLES: Record<string, unknown> = {
+    name: "bot-a",
+    typeInstance: "telegram",
+    includeDeleted: true,
+    idInstance: 1,
+    includeTokens: true,
+  };
+
+  const { plugin } = startPlugin();
 
   beforeAll(async () => {
     emulator = await GreenApiEmulator.start();
     emulator.seed([{ name: "bot-a" }, { name: "bot-b", typeInstance: "telegram" }, { name: "bot-c", deleted: true }]);
-    await adapter.configure(
+    // Configure's variables, as engines that send no args give them.
+    await plugin.configure(
+      DEFAULT_PROVIDER,
+      undefined,
       new Map([
         ["greenapi:config:partnerToken", emulator.partnerToken],
         ["greenapi:config:partnerApiUrl", emulator.url],
       ]),
     );
   });
-  afterAll(() => emulator?.close());
+  afterAll(async () => {
+    await plugin.close();
+    await emulator?.close();
+  });
 
   /** Every field declared with its type; exactly the token secret. */
   function expectDeclaredRow(row: Record<string, unknown>, properties: Record<string, PropertySpec>): void {
@@ -205,7 +239,7 @@ describe("the lookups against the schema and the emulator", () => {
     for (const [token, spec] of Object.entries(schema.functions)) {
       for (const name of Object.keys(spec.inputs.properties)) {
         const args = { [name]: SAMPLES[name] };
-        const { failures } = await adapter
+        const { failures } = await plugin
           .invoke(token, args)
           .catch((error: Error) => ({ failures: [{ property: "", reason: error.message }] }));
         // getInstance of a missing id fails as a lookup, not as an unknown argument.
@@ -215,20 +249,28 @@ describe("the lookups against the schema and the emulator", () => {
           failures: [],
         });
       }
-      expect((await adapter.invoke(token, { colour: "green" })).failures).toEqual([
+      expect((await plugin.invoke(token, { colour: "green" })).failures).toEqual([
         { property: "", reason: expect.stringContaining('unknown argument "colour"') },
       ]);
     }
   });
 
-  it("getInstances returns the alive instances, filtered, their rows as declared and their tokens secret", async () => {
-    const all = await adapter.invoke(adapter.FUNCTIONS.getInstances, {});
+  it("getInstances returns the alive instances, filtered, their rows as declared; tokens only when asked, then secret", async () => {
+    const all = await plugin.invoke(adapter.FUNCTIONS.getInstances, {});
     const rows = all.outputs.instances as Array<Record<string, unknown>>;
     expect(rows.map((row) => row.name).sort()).toEqual(["bot-a", "bot-b"]);
     for (const row of rows) expectDeclaredRow(row, summaryType.properties);
+    // Without tokens nothing in a row is secret: a plain invoke works in Go, and YAML shows the names.
+    expect(rows.filter((row) => "apiTokenInstance" in row)).toEqual([]);
+    expect(JSON.stringify(rows)).not.toContain(SECRET_SIG);
+    const withTokens = (await plugin.invoke(adapter.FUNCTIONS.getInstances, { includeTokens: true })).outputs.instances as Array<
+      Record<string, unknown>
+    >;
+    for (const row of withTokens) expectDeclaredRow(row, summaryType.properties);
+    expect(withTokens.map((row) => isSecret(row.apiTokenInstance))).toEqual([true, true]);
     for (const row of rows) for (const name of summaryType.required) expect(row).toHaveProperty(name);
     const names = async (args: Properties) =>
-      ((await adapter.invoke(adapter.FUNCTIONS.getInstances, args)).outputs.instances as Array<{ name: string }>).map((r) => r.name).sort();
+      ((await plugin.invoke(adapter.FUNCTIONS.getInstances, args)).outputs.instances as Array<{ name: string }>).map((r) => r.name).sort();
     expect(await names({ typeInstance: "telegram" })).toEqual(["bot-b"]);
     expect(await names({ name: "bot-a" })).toEqual(["bot-a"]);
     expect(await names({ includeDeleted: true })).toEqual(["bot-a", "bot-b", "bot-c"]);
@@ -236,12 +278,15 @@ describe("the lookups against the schema and the emulator", () => {
 
   it("getInstance finds one by id or name, as declared", async () => {
     const [a] = emulator.list().filter((i) => i.name === "bot-a");
-    const byId = await adapter.invoke(adapter.FUNCTIONS.getInstance, { idInstance: a.idInstance });
-    const byName = await adapter.invoke(adapter.FUNCTIONS.getInstance, { name: "bot-a" });
+    const byId = await plugin.invoke(adapter.FUNCTIONS.getInstance, { idInstance: a.idInstance });
+    const byName = await plugin.invoke(adapter.FUNCTIONS.getInstance, { name: "bot-a" });
     expect(byId).toEqual(byName);
-    expect(revealAll(byId.outputs)).toMatchObject({ idInstance: a.idInstance, name: "bot-a", apiTokenInstance: a.apiTokenInstance });
-    expectDeclaredRow(byId.outputs, schema.functions[adapter.FUNCTIONS.getInstance].outputs.properties);
-    expect((await adapter.invoke(adapter.FUNCTIONS.getInstance, {})).failures).toEqual([
+    expect(byId.outputs).toMatchObject({ idInstance: a.idInstance, name: "bot-a" });
+    expect(byId.outputs).not.toHaveProperty("apiTokenInstance");
+    const withToken = await plugin.invoke(adapter.FUNCTIONS.getInstance, { name: "bot-a", includeTokens: true });
+    expect(revealAll(withToken.outputs)).toMatchObject({ idInstance: a.idInstance, name: "bot-a", apiTokenInstance: a.apiTokenInstance });
+    expectDeclaredRow(withToken.outputs, schema.functions[adapter.FUNCTIONS.getInstance].outputs.properties);
+    expect((await plugin.invoke(adapter.FUNCTIONS.getInstance, {})).failures).toEqual([
       { property: "", reason: "give exactly one of idInstance and name" },
     ]);
   });

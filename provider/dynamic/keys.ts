@@ -1,0 +1,10 @@
+/** The dynamic door's own keys in a resource's inputs, apart so the program loads no lifecycle code for them. */
+
+/** The key the dynamic host keeps the serialized provider under, in inputs and outputs alike. */
+export const PROVIDER_KEY = "__provider";
+
+/**
+ * The auto-name GreenApiInstance adds to its inputs (autoNameOf): the dynamic host passes no URN to
+ * a provider, so the resource computes it in the program and the door carries it through check.
+ */
+export const AUTO_NAME_KEY = "__autoName";
