@@ -14,7 +14,6 @@
 import { randomBytes } from "node:crypto";
 import * as lifecycle from "../lifecycle";
 import type { InstanceInputs, InstanceOutputs, Provider, Report } from "../lifecycle";
-
 import { AUTO_NAME_KEY, PROVIDER_KEY } from "./keys";
 
 export { AUTO_NAME_KEY };

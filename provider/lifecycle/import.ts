@@ -3,12 +3,15 @@
  * refresh, which knows which settings the program manages, nothing is declared yet, so every live
  * setting becomes an input and an output: a program declaring the same settings then previews with
  * no changes, and settings it leaves out stop being managed on its first up (see buildOutputs).
+ * Except credentials (webhookUrlToken): `pulumi import` writes the imported inputs into the program
+ * it generates, in clear text, and a program is committed to version control. A program declares
+ * them from a secret to manage them.
  */
 import type { Provider } from "./config";
 import { operation, type Report } from "./errors";
 import { parseId } from "./ids";
 import { instanceApiUrl, noteUnusableInstanceUrl } from "./hosts";
-import { inputsFromOutputs } from "./inputs";
+import { inputsFromOutputs, SECRET_INPUTS } from "./inputs";
 import { observe } from "./live";
 import { buildOutputs } from "./outputs";
 import type { ReadResult } from "./read";
@@ -37,7 +40,22 @@ export async function importInstance(provider: Provider, { id, report }: { id: s
         `Instance ${idInstance} cannot be imported yet: ${live.note ?? "its settings could not be read"}. Try again in a few minutes.`,
       );
     }
-    const outs = buildOutputs({ inputs: { name: listed.name ?? undefined, ...live.settings }, facts, apiUrl, listed, live });
+    const settings = Object.fromEntries(Object.entries(live.settings).filter(([name]) => !SECRET_INPUTS.has(name)));
+    const held = Object.keys(live.settings).filter((name) => SECRET_INPUTS.has(name) && (live.settings as Record<string, unknown>)[name]);
+    if (held.length > 0) {
+      report(
+        "info",
+        `instance ${idInstance}: ${held.join(", ")} not imported (a generated program would hold it in clear text); ` +
+          "declare it from a secret, e.g. `pulumi config set --secret`, to manage it.",
+      );
+    }
+    const outs = buildOutputs({
+      inputs: { name: listed.name ?? undefined, ...settings },
+      facts,
+      apiUrl,
+      listed,
+      live: { ...live, settings },
+    });
     return { id, props: outs, inputs: inputsFromOutputs(outs, config.apiUrl) };
   });
 }

@@ -11,8 +11,11 @@
  * project). Runs where a `pulumi` CLI and its YAML language host are on PATH (`npm run pulumi-cli`
  * builds both); with GREENAPI_REQUIRE_PULUMI_CLI set, a missing CLI or YAML host fails the suite.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { GreenApiEmulator, type RecordedRequest } from "../../emulator";
-import { PulumiCliProject } from "../../harness/pulumi-cli";
+import { REPO_ROOT } from "../../harness";
+import { CliError, PulumiCliProject } from "../../harness/pulumi-cli";
 import { alive, CLI_TIMEOUT_MS, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted, SECRET_SIG } from "./cli-helpers";
 import { cliWithYamlHost, PLUGIN_DIR } from "./plugin-helpers";
 
@@ -24,6 +27,8 @@ const WEBHOOK_TOKEN = "yaml-test-webhook-credential-91b2";
 const FIRST_WEBHOOK_URL = "https://example.com/green-api/webhook";
 const SECOND_WEBHOOK_URL = "https://bot.example.com/green-api";
 const TIMEOUT_MS = 300_000;
+const SCHEMA = JSON.parse(readFileSync(join(REPO_ROOT, "provider", "plugin", "schema.json"), "utf8"));
+const DECLARED = SCHEMA.resources[INSTANCE_TYPE] as { inputProperties: object; properties: object };
 
 /** The program. Config: the second account's URL and (secret) token, the webhook URL and (secret) token. */
 const PROGRAM = `name: ${PROJECT}
@@ -164,6 +169,17 @@ suite(
           expect(resource.outputs?.apiTokenInstance).toEqual(
             expect.objectContaining({ [SECRET_SIG]: expect.any(String), ciphertext: expect.any(String) }),
           );
+          // Only what schema.json declares: no front door's own keys (__autoName, __provider).
+          const undeclared = (values: object | undefined, declared: object) =>
+            Object.keys(values ?? {}).filter((key) => !(key in declared));
+          expect({ urn: resource.urn, inputs: undeclared(resource.inputs, DECLARED.inputProperties) }).toEqual({
+            urn: resource.urn,
+            inputs: [],
+          });
+          expect({ urn: resource.urn, outputs: undeclared(resource.outputs, DECLARED.properties) }).toEqual({
+            urn: resource.urn,
+            outputs: [],
+          });
         }
         const explicit = resources.find((r) => r.type === "pulumi:providers:greenapi" && r.urn.endsWith("::second"))!;
         expect(explicit.inputs?.partnerToken).toEqual(expect.objectContaining({ ciphertext: expect.any(String) }));
@@ -201,6 +217,28 @@ suite(
         expect(alive(first).map((i) => i.idInstance)).toEqual([supportId]);
 
         await project.preview({ expectNoChanges: true });
+        await project.refresh({ expectNoChanges: true });
+      },
+      TIMEOUT_MS,
+    );
+
+    it(
+      "a rejected partner token on the explicit provider names that provider's partnerToken, not the stack config",
+      async () => {
+        await project.setConfig("secondPartnerToken", "gacRevokedTokenOfTheSecondAccount", { secret: true });
+        // --run-program: the refresh reads with the provider as the program now configures it.
+        const failure = await project
+          .run(["refresh", "--yes", "--skip-preview", "--run-program", "--stack", STACK])
+          .catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(CliError);
+        const output = (failure as CliError).output;
+        expect(output).toContain(
+          "the partner token was rejected. Set `partnerToken` of provider `second` to the token from the partner console.",
+        );
+        expect(output).not.toContain("gacRevokedTokenOfTheSecondAccount");
+        // The failed refresh recorded the provider with the program's (wrong) token: an up puts the right one back.
+        await project.setConfig("secondPartnerToken", second.partnerToken, { secret: true });
+        await project.up();
         await project.refresh({ expectNoChanges: true });
       },
       TIMEOUT_MS,

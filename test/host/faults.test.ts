@@ -1,5 +1,6 @@
 /**
- * The fault matrix, through Pulumi's real provider host: every lifecycle operation against every way
+ * The fault matrix, through each front door (Pulumi's dynamic-provider host and the greenapi plugin):
+ * every lifecycle operation against every way
  * the network to Green API misbehaves. Each cell checks its outcome and the invariants the provider
  * promises — never lose an instance, never bill one twice, never leak a credential:
  *  - at most one live instance per resource (name) in the account;
@@ -20,8 +21,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Fault, FaultTarget, GreenApiEmulator, Method } from "../../emulator";
-import { Engine, HostError, startConfiguredHost, type ProviderHost, type Step } from "../../harness";
-import { REPO_ROOT, goals, startStack, type TestStack } from "./stack";
+import { Engine, HostError, startConfiguredHost, unwrapSecrets, type ProviderHost, type Step } from "../../harness";
+import { REPO_ROOT, eachDoor, goals, startStack, type Door, type TestStack } from "./stack";
 
 // Short deadlines for the operation under test: a hang costs two seconds. Writes need room for two
 // settle windows (a failed attempt's, then a retry's: 3 request deadlines + 1 s each) and their
@@ -199,15 +200,15 @@ interface Account {
   close(): Promise<void>;
 }
 
-async function startAccount(ops: readonly Op[]): Promise<Account> {
-  const stack = await startStack({ emulator: { partnerToken: PARTNER_TOKEN } });
+async function startAccount(door: Door, ops: readonly Op[]): Promise<Account> {
+  const stack = await startStack({ door, emulator: { partnerToken: PARTNER_TOKEN } });
   const configFor = (op: Op) => ({
     ...stack.config,
     "greenapi:requestTimeoutSeconds": String(REQUEST_SECONDS),
     "greenapi:operationTimeoutSeconds": String(op === "create" || op === "update" ? WRITE_OPERATION_SECONDS : OTHER_OPERATION_SECONDS),
   });
   const hosts = new Map<Op, ProviderHost>();
-  for (const op of ops) hosts.set(op, await startConfiguredHost(configFor(op), { programDir: stack.programDir }));
+  for (const op of ops) hosts.set(op, await startConfiguredHost(configFor(op), { programDir: stack.programDir, door }));
   return {
     stack,
     configFor,
@@ -220,208 +221,210 @@ async function startAccount(ops: readonly Op[]): Promise<Account> {
   };
 }
 
-let main: Account;
-let reads: Account;
-const accountOf = (op: Op) => (op === "read" ? reads : main);
-/** One state per cell; together they must account for every live instance of their account. */
-const states = new Map<string, Engine["state"]>();
-/** The name each cell's instance gets (its auto-name), for cells that ran or were set up. */
-const names = new Map<string, string>();
+eachDoor((door) => {
+  let main: Account;
+  let reads: Account;
+  const accountOf = (op: Op) => (op === "read" ? reads : main);
+  /** One state per cell; together they must account for every live instance of their account. */
+  const states = new Map<string, Engine["state"]>();
+  /** The name each cell's instance gets (its auto-name), for cells that ran or were set up. */
+  const names = new Map<string, string>();
 
-beforeAll(async () => {
-  [main, reads] = await Promise.all([startAccount(["create", "update", "delete"]), startAccount([])]);
-  // Every cell but create starts from a created instance, made with the ordinary deadlines.
-  const arranged = CELLS.filter((cell) => cell.op !== "create");
-  await Promise.all(
-    arranged.map(async (cell) => {
-      const { stack } = accountOf(cell.op);
-      const engine = new Engine(stack.host);
-      await engine.up(await declare(stack, cell.resource, SETTINGS.before));
-      states.set(cell.resource, engine.state);
-    }),
-  );
-});
-afterAll(async () => {
-  await Promise.all([main?.close(), reads?.close()]);
-});
-
-describe("fault matrix through Pulumi's provider host", () => {
-  describe("faults on getInstances, which names no instance: one cell at a time, in an account of their own", () => {
-    it.each(CELLS.filter((cell) => cell.op === "read"))("$op × $fault", (cell) => runCell(cell));
+  beforeAll(async () => {
+    [main, reads] = await Promise.all([startAccount(door, ["create", "update", "delete"]), startAccount(door, [])]);
+    // Every cell but create starts from a created instance, made with the ordinary deadlines.
+    const arranged = CELLS.filter((cell) => cell.op !== "create");
+    await Promise.all(
+      arranged.map(async (cell) => {
+        const { stack } = accountOf(cell.op);
+        const engine = new Engine(stack.host);
+        await engine.up(await declare(stack, cell.resource, SETTINGS.before));
+        states.set(cell.resource, engine.state);
+      }),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all([main?.close(), reads?.close()]);
   });
 
-  describe("faults aimed at the cell's own instance: cells side by side", () => {
-    it.concurrent.each(CELLS.filter((cell) => cell.op !== "read"))("$op × $fault", (cell) => runCell(cell));
+  describe("fault matrix", () => {
+    describe("faults on getInstances, which names no instance: one cell at a time, in an account of their own", () => {
+      it.each(CELLS.filter((cell) => cell.op === "read"))("$op × $fault", (cell) => runCell(cell));
+    });
+
+    describe("faults aimed at the cell's own instance: cells side by side", () => {
+      it.concurrent.each(CELLS.filter((cell) => cell.op !== "read"))("$op × $fault", (cell) => runCell(cell));
+    });
+
+    it.each([
+      ["main", () => main],
+      ["reads", () => reads],
+    ])("leaves the %s account and its stacks in agreement: one live instance per resource, each in its stack", async (_, account) => {
+      const { stack } = account();
+      await stack.emulator.lateRequestsPerformed();
+      const cells = CELLS.filter((cell) => accountOf(cell.op) === account());
+      const all = stack.emulator.list();
+      const live = all.filter((i) => !i.deleted);
+      const byNumber = (a: number, b: number) => a - b;
+      const recorded = cells.flatMap((cell) => [...(states.get(cell.resource)?.values() ?? [])].map((entry) => Number(entry.id)));
+      expect(recorded.sort(byNumber)).toEqual(live.map((i) => i.idInstance).sort(byNumber));
+      expect(new Set(live.map((i) => i.name)).size).toBe(live.length);
+      // One instance ever created per cell that ran (create cells) or was set up (the others).
+      const cellNames = cells.map((cell) => names.get(cell.resource)).filter((name) => name !== undefined);
+      expect(all).toHaveLength(cellNames.length);
+      expect(new Set(all.map((i) => i.name))).toEqual(new Set(cellNames));
+      expectNoCredentials(stack, account().output());
+    });
   });
 
-  it.each([
-    ["main", () => main],
-    ["reads", () => reads],
-  ])("leaves the %s account and its stacks in agreement: one live instance per resource, each in its stack", async (_, account) => {
-    const { stack } = account();
-    await stack.emulator.lateRequestsPerformed();
-    const cells = CELLS.filter((cell) => accountOf(cell.op) === account());
-    const all = stack.emulator.list();
-    const live = all.filter((i) => !i.deleted);
-    const byNumber = (a: number, b: number) => a - b;
-    const recorded = cells.flatMap((cell) => [...(states.get(cell.resource)?.values() ?? [])].map((entry) => Number(entry.id)));
-    expect(recorded.sort(byNumber)).toEqual(live.map((i) => i.idInstance).sort(byNumber));
-    expect(new Set(live.map((i) => i.name)).size).toBe(live.length);
-    // One instance ever created per cell that ran (create cells) or was set up (the others).
-    const cellNames = cells.map((cell) => names.get(cell.resource)).filter((name) => name !== undefined);
-    expect(all).toHaveLength(cellNames.length);
-    expect(new Set(all.map((i) => i.name))).toEqual(new Set(cellNames));
-    expectNoCredentials(stack, account().output());
-  });
+  async function runCell({ op, fault, expected, resource }: Cell): Promise<void> {
+    const account = accountOf(op);
+    const { stack } = account;
+    const state = states.get(resource) ?? new Map();
+    states.set(resource, state);
+    // A refresh is its own `pulumi refresh`: a new host, which asks for the list instead of reusing
+    // the one fetched when the instance was created.
+    const engine = new Engine(
+      op === "read" ? () => startConfiguredHost(account.configFor(op), { programDir: stack.programDir, door }) : account.hostFor(op),
+    );
+    engine.state = state;
+    const method = METHOD[op];
+    const id = [...state.values()][0]?.id;
+    const wanted =
+      op === "create"
+        ? await declare(stack, resource, SETTINGS.before)
+        : op === "update"
+          ? await declare(stack, resource, SETTINGS.after)
+          : undefined;
+    // The cell's own instance: by name for createInstance, by idInstance for the instance's calls; the
+    // read cells run alone in their account, so every getInstances there is theirs.
+    const target: FaultTarget = op === "create" ? { name: names.get(resource) } : op === "read" ? {} : { idInstance: Number(id) };
+    const ours = (r: { method: string; idInstance?: number; body?: unknown }) =>
+      r.method === method &&
+      (target.idInstance === undefined || r.idInstance === target.idInstance) &&
+      (target.name === undefined || (r.body as { name?: string } | undefined)?.name === target.name);
+    const requestsBefore = stack.emulator.requests.filter(ours).length;
+    const act = (): Promise<Step[]> => (op === "read" ? engine.refresh() : op === "delete" ? engine.destroy() : engine.up(wanted!));
 
-  it("docs/reliability.md shows this matrix as verified here", () => {
-    const docs = readFileSync(join(REPO_ROOT, "docs", "reliability.md"), "utf8");
-    expect(docs).toContain(renderMatrix());
-  });
-});
+    stack.emulator.injectFault({ ...FAULTS[fault].fault(method), ...target });
+    const result = await act().then(
+      (steps) => ({ steps }),
+      (error: unknown) => ({ error }),
+    );
+    const endedAt = Date.now();
+    if (expected.outcome === "success" && "error" in result) throw result.error;
 
-async function runCell({ op, fault, expected, resource }: Cell): Promise<void> {
-  const account = accountOf(op);
-  const { stack } = account;
-  const state = states.get(resource) ?? new Map();
-  states.set(resource, state);
-  // A refresh is its own `pulumi refresh`: a new host, which asks for the list instead of reusing
-  // the one fetched when the instance was created.
-  const engine = new Engine(
-    op === "read" ? () => startConfiguredHost(account.configFor(op), { programDir: stack.programDir }) : account.hostFor(op),
-  );
-  engine.state = state;
-  const method = METHOD[op];
-  const id = [...state.values()][0]?.id;
-  const wanted =
-    op === "create"
-      ? await declare(stack, resource, SETTINGS.before)
-      : op === "update"
-        ? await declare(stack, resource, SETTINGS.after)
-        : undefined;
-  // The cell's own instance: by name for createInstance, by idInstance for the instance's calls; the
-  // read cells run alone in their account, so every getInstances there is theirs.
-  const target: FaultTarget = op === "create" ? { name: names.get(resource) } : op === "read" ? {} : { idInstance: Number(id) };
-  const ours = (r: { method: string; idInstance?: number; body?: unknown }) =>
-    r.method === method &&
-    (target.idInstance === undefined || r.idInstance === target.idInstance) &&
-    (target.name === undefined || (r.body as { name?: string } | undefined)?.name === target.name);
-  const requestsBefore = stack.emulator.requests.filter(ours).length;
-  const act = (): Promise<Step[]> => (op === "read" ? engine.refresh() : op === "delete" ? engine.destroy() : engine.up(wanted!));
+    const requests = stack.emulator.requests.filter(ours);
+    const [min, max] = Array.isArray(expected.requests) ? expected.requests : [expected.requests, expected.requests];
+    expect(requests.length - requestsBefore).toBeGreaterThanOrEqual(min);
+    expect(requests.length - requestsBefore).toBeLessThanOrEqual(max);
+    // A write that lands after its operation ended could bill twice or overwrite newer settings.
+    if (op === "create" || op === "update") expect(requests.filter((r) => (r.performedAt ?? 0) > endedAt)).toEqual([]);
 
-  stack.emulator.injectFault({ ...FAULTS[fault].fault(method), ...target });
-  const result = await act().then(
-    (steps) => ({ steps }),
-    (error: unknown) => ({ error }),
-  );
-  const endedAt = Date.now();
-  if (expected.outcome === "success" && "error" in result) throw result.error;
-
-  const requests = stack.emulator.requests.filter(ours);
-  const [min, max] = Array.isArray(expected.requests) ? expected.requests : [expected.requests, expected.requests];
-  expect(requests.length - requestsBefore).toBeGreaterThanOrEqual(min);
-  expect(requests.length - requestsBefore).toBeLessThanOrEqual(max);
-  // A write that lands after its operation ended could bill twice or overwrite newer settings.
-  if (op === "create" || op === "update") expect(requests.filter((r) => (r.performedAt ?? 0) > endedAt)).toEqual([]);
-
-  if (expected.outcome === "success") {
-    if ("error" in result) throw result.error;
-    expectDone(stack.emulator, op, engine, result.steps, id);
-    expectInvariants(stack.emulator, resource, 1);
-    if (fault === "lost response" && op === "delete") await outputShows(engine, `instance ${id} was already deleted`);
-  } else {
-    if (!("error" in result)) throw new Error(`expected ${op} to fail, but it succeeded: ${JSON.stringify(result.steps)}`);
-    const error = result.error as HostError;
-    expect(error).toBeInstanceOf(HostError);
-    expect(error.message).toContain(`Green API ${method}: `);
-    expect(error.message).toMatch(expected.message!);
-    expect(error.message).not.toMatch(/\n\s+at /); // a message, not a stack trace
-    expectNoCredentials(stack, error.message);
-    expectUntouched(stack.emulator, op, engine, id);
-    expectInvariants(stack.emulator, resource, op === "create" ? 0 : 1);
-    // The advice ends in "run again": with the network healthy, the same operation succeeds.
-    stack.emulator.clearFaults({ method, ...target });
-    expectDone(stack.emulator, op, engine, await act(), id);
-    expectInvariants(stack.emulator, resource, 1);
+    if (expected.outcome === "success") {
+      if ("error" in result) throw result.error;
+      expectDone(stack.emulator, op, engine, result.steps, id);
+      expectInvariants(stack.emulator, resource, 1);
+      if (fault === "lost response" && op === "delete") await outputShows(engine, `instance ${id} was already deleted`);
+    } else {
+      if (!("error" in result)) throw new Error(`expected ${op} to fail, but it succeeded: ${JSON.stringify(result.steps)}`);
+      const error = result.error as HostError;
+      expect(error).toBeInstanceOf(HostError);
+      expect(error.message).toContain(`Green API ${method}: `);
+      expect(error.message).toMatch(expected.message!);
+      expect(error.message).not.toMatch(/\n\s+at /); // a message, not a stack trace
+      expectNoCredentials(stack, error.message);
+      expectUntouched(stack.emulator, op, engine, id);
+      expectInvariants(stack.emulator, resource, op === "create" ? 0 : 1);
+      // The advice ends in "run again": with the network healthy, the same operation succeeds.
+      stack.emulator.clearFaults({ method, ...target });
+      expectDone(stack.emulator, op, engine, await act(), id);
+      expectInvariants(stack.emulator, resource, 1);
+    }
+    expectNoCredentials(stack, engine.output());
   }
-  expectNoCredentials(stack, engine.output());
-}
 
-/** The host's output reaches us through a pipe, which on a busy machine can lag behind the gRPC answer. */
-async function outputShows(engine: Engine, text: string): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !engine.output().includes(text) && Date.now() < deadline;) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  /** The host's output reaches us through a pipe, which on a busy machine can lag behind the gRPC answer. */
+  async function outputShows(engine: Engine, text: string): Promise<void> {
+    for (const deadline = Date.now() + 10_000; !engine.output().includes(text) && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(engine.output()).toContain(text);
   }
-  expect(engine.output()).toContain(text);
-}
 
-async function declare(stack: TestStack, resource: string, settings: object) {
-  const registrations = await stack.declare({ [resource]: settings });
-  names.set(resource, String(registrations[0].inputs.__autoName));
-  return goals(registrations);
-}
+  async function declare(stack: TestStack, resource: string, settings: object) {
+    const registrations = await stack.declare({ [resource]: settings });
+    names.set(resource, stack.autoName(resource));
+    return goals(registrations);
+  }
 
-/** What the emulator and the state show once the operation succeeded. */
-function expectDone(emulator: GreenApiEmulator, op: Op, engine: Engine, steps: Step[], id: string | undefined): void {
-  const entries = [...engine.state.values()];
-  switch (op) {
-    case "create":
-      expect(steps.map((s) => s.op)).toEqual(["create"]);
-      expect(entries).toHaveLength(1);
-      expect(emulator.get(Number(entries[0].id))!.settings).toMatchObject({
-        webhookUrlToken: WEBHOOK_TOKENS.before,
-        incomingWebhook: "yes",
-      });
-      break;
-    case "read":
-      expect(steps).toEqual([expect.objectContaining({ op: expect.stringMatching(/^refresh-(same|changed)$/), id })]);
-      expect(entries).toHaveLength(1);
-      break;
-    case "update":
-      expect(steps.map((s) => s.op)).toEqual(["update"]);
-      expect(emulator.get(Number(id))!.settings).toMatchObject({ webhookUrlToken: WEBHOOK_TOKENS.after, incomingWebhook: "no" });
-      expect(entries[0].outputs).toMatchObject({ webhookUrlToken: WEBHOOK_TOKENS.after, incomingWebhook: false });
-      break;
-    case "delete":
-      expect(steps.map((s) => s.op)).toEqual(["delete"]);
+  /** What the emulator and the state show once the operation succeeded. */
+  function expectDone(emulator: GreenApiEmulator, op: Op, engine: Engine, steps: Step[], id: string | undefined): void {
+    const entries = [...engine.state.values()];
+    switch (op) {
+      case "create":
+        expect(steps.map((s) => s.op)).toEqual(["create"]);
+        expect(entries).toHaveLength(1);
+        expect(emulator.get(Number(entries[0].id))!.settings).toMatchObject({
+          webhookUrlToken: WEBHOOK_TOKENS.before,
+          incomingWebhook: "yes",
+        });
+        break;
+      case "read":
+        expect(steps).toEqual([expect.objectContaining({ op: expect.stringMatching(/^refresh-(same|changed)$/), id })]);
+        expect(entries).toHaveLength(1);
+        break;
+      case "update":
+        expect(steps.map((s) => s.op)).toEqual(["update"]);
+        expect(emulator.get(Number(id))!.settings).toMatchObject({ webhookUrlToken: WEBHOOK_TOKENS.after, incomingWebhook: "no" });
+        expect(unwrapSecrets(entries[0].outputs)).toMatchObject({ webhookUrlToken: WEBHOOK_TOKENS.after, incomingWebhook: false });
+        break;
+      case "delete":
+        expect(steps.map((s) => s.op)).toEqual(["delete"]);
+        expect(entries).toHaveLength(0);
+        expect(emulator.get(Number(id))!.deleted).toBe(true);
+        break;
+    }
+  }
+
+  /** After a failed operation: nothing half-done, nothing forgotten. */
+  function expectUntouched(emulator: GreenApiEmulator, op: Op, engine: Engine, id: string | undefined): void {
+    const entries = [...engine.state.values()];
+    if (op === "create") {
       expect(entries).toHaveLength(0);
-      expect(emulator.get(Number(id))!.deleted).toBe(true);
-      break;
+      return;
+    }
+    expect(entries.map((e) => e.id)).toEqual([id]);
+    const live = emulator.get(Number(id))!;
+    expect(live.deleted).toBe(false);
+    expect(live.settings).toMatchObject({ webhookUrlToken: WEBHOOK_TOKENS.before, incomingWebhook: "yes" });
+    expect(unwrapSecrets(entries[0].outputs)).toMatchObject({ webhookUrlToken: WEBHOOK_TOKENS.before, incomingWebhook: true });
   }
-}
 
-/** After a failed operation: nothing half-done, nothing forgotten. */
-function expectUntouched(emulator: GreenApiEmulator, op: Op, engine: Engine, id: string | undefined): void {
-  const entries = [...engine.state.values()];
-  if (op === "create") {
-    expect(entries).toHaveLength(0);
-    return;
+  /**
+   * The cell's resource: at most one live instance with its name, the cell's state holds exactly
+   * the live one (never loses it, never keeps a deleted one), and createInstance took effect exactly
+   * `created` times for it.
+   */
+  function expectInvariants(emulator: GreenApiEmulator, resource: string, created: number): void {
+    const named = emulator.list().filter((i) => i.name === names.get(resource));
+    const live = named.filter((i) => !i.deleted);
+    expect(live.length).toBeLessThanOrEqual(1);
+    expect([...states.get(resource)!.values()].map((e) => Number(e.id))).toEqual(live.map((i) => i.idInstance));
+    expect(named).toHaveLength(created);
   }
-  expect(entries.map((e) => e.id)).toEqual([id]);
-  const live = emulator.get(Number(id))!;
-  expect(live.deleted).toBe(false);
-  expect(live.settings).toMatchObject({ webhookUrlToken: WEBHOOK_TOKENS.before, incomingWebhook: "yes" });
-  expect(entries[0].outputs).toMatchObject({ webhookUrlToken: WEBHOOK_TOKENS.before, incomingWebhook: true });
-}
 
-/**
- * The cell's resource: at most one live instance with its name, the cell's state holds exactly
- * the live one (never loses it, never keeps a deleted one), and createInstance took effect exactly
- * `created` times for it.
- */
-function expectInvariants(emulator: GreenApiEmulator, resource: string, created: number): void {
-  const named = emulator.list().filter((i) => i.name === names.get(resource));
-  const live = named.filter((i) => !i.deleted);
-  expect(live.length).toBeLessThanOrEqual(1);
-  expect([...states.get(resource)!.values()].map((e) => Number(e.id))).toEqual(live.map((i) => i.idInstance));
-  expect(named).toHaveLength(created);
-}
+  /** Every credential of the run: the partner token, the webhook tokens, every instance token issued. */
+  function expectNoCredentials(stack: TestStack, text: string): void {
+    const credentials = [PARTNER_TOKEN, ...Object.values(WEBHOOK_TOKENS), ...stack.emulator.list().map((i) => i.apiTokenInstance)];
+    for (const secret of credentials) expect(text).not.toContain(secret);
+  }
+});
 
-/** Every credential of the run: the partner token, the webhook tokens, every instance token issued. */
-function expectNoCredentials(stack: TestStack, text: string): void {
-  const credentials = [PARTNER_TOKEN, ...Object.values(WEBHOOK_TOKENS), ...stack.emulator.list().map((i) => i.apiTokenInstance)];
-  for (const secret of credentials) expect(text).not.toContain(secret);
-}
+it("docs/reliability.md shows this matrix as verified here", () => {
+  const docs = readFileSync(join(REPO_ROOT, "docs", "reliability.md"), "utf8");
+  expect(docs).toContain(renderMatrix());
+});
 
 /** The markdown table in docs/reliability.md, rendered from EXPECTED. */
 function renderMatrix(): string {

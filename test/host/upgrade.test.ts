@@ -1,15 +1,17 @@
 /**
- * Upgrades: every state entry a released version wrote (test/fixtures/state/) still works with
- * today's package. Refresh and destroy run the `__provider` text stored in the state, which loads
- * `pulumi-greenapi/lifecycle` by name and calls its functions; an update runs today's text on the
- * recorded outputs. A change to the lifecycle's names, argument shapes or reading of old outputs
- * fails here.
+ * Upgrades: every state entry a released version wrote still works with today's package.
+ * Dynamic resources (test/fixtures/state/): refresh and destroy run the `__provider` text stored in
+ * the state, which loads `pulumi-greenapi/lifecycle` by name and calls its functions; an update runs
+ * today's text on the recorded outputs. A change to the dynamic door's names, argument shapes or
+ * reading of old outputs fails here. Plugin resources (test/fixtures/plugin-state/): entries whose
+ * inputs still hold the `__autoName` earlier plugins stored refresh and preview with no changes, and
+ * the next `up` stores only the properties schema.json declares.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SeedInstance } from "../../emulator";
 import type { StateEntry } from "../../harness";
-import { goals, useStack } from "./stack";
+import { goals, REPO_ROOT, useStack, type TestStack } from "./stack";
 
 const FIXTURES = join(__dirname, "..", "fixtures", "state");
 
@@ -19,21 +21,25 @@ interface Recorded {
   entry: StateEntry;
 }
 
-const fixtures = readdirSync(FIXTURES)
-  .filter((file) => file.endsWith(".json"))
-  .map((file) => [file] as const);
+const fixturesIn = (dir: string) =>
+  readdirSync(dir)
+    .filter((file) => file.endsWith(".json"))
+    .map((file) => [file] as const);
+const fixtures = fixturesIn(FIXTURES);
 
 const stack = useStack();
 
-function load(file: string): Recorded {
-  const text = readFileSync(join(FIXTURES, file), "utf8").split("{{apiUrl}}").join(stack.emulator.url);
+/** A recorded entry put back: its instance in the account, the entry in the stack's state. */
+function loadInto(into: TestStack, dir: string, file: string): Recorded {
+  const text = readFileSync(join(dir, file), "utf8").split("{{apiUrl}}").join(into.emulator.url);
   const recorded = JSON.parse(text) as Recorded;
-  stack.emulator.seed([recorded.instance]);
-  stack.engine.state.set(recorded.entry.urn, recorded.entry);
+  into.emulator.seed([recorded.instance]);
+  into.engine.state.set(recorded.entry.urn, recorded.entry);
   return recorded;
 }
+const load = (file: string) => loadInto(stack, FIXTURES, file);
 
-describe.each(fixtures)("the state entry in %s", (file) => {
+describe.each(fixtures)("through the dynamic host: the state entry in %s", (file) => {
   it("refreshes and destroys with its own __provider", async () => {
     const { entry, instance } = load(file);
     const recordedProvider = entry.outputs.__provider;
@@ -61,5 +67,34 @@ describe.each(fixtures)("the state entry in %s", (file) => {
     expect(stack.emulator.count("createInstance")).toBe(0);
     expect((await stack.engine.up(goals(registrations))).map((s) => s.op)).toEqual(["same"]);
     expect([...stack.engine.state.values()].map((e) => e.id)).toEqual([String(instance.idInstance)]);
+  });
+});
+
+const PLUGIN_FIXTURES = join(__dirname, "..", "fixtures", "plugin-state");
+const pluginFixtures = fixturesIn(PLUGIN_FIXTURES);
+
+describe("through the greenapi plugin", () => {
+  const plugin = useStack({ door: "plugin" });
+  const schema = JSON.parse(readFileSync(join(REPO_ROOT, "provider", "plugin", "schema.json"), "utf8"));
+  const declared = new Set(Object.keys(schema.resources["greenapi:index:Instance"].inputProperties));
+
+  describe.each(pluginFixtures)("the state entry in %s", (file) => {
+    it("refreshes and previews with no changes; the next up stores only declared inputs; destroy deletes", async () => {
+      const { entry, instance } = loadInto(plugin, PLUGIN_FIXTURES, file);
+      expect(Object.keys(entry.inputs)).toContain("__autoName"); // what earlier plugins stored
+      expect((await plugin.engine.refresh()).map((s) => s.op)).toEqual(["refresh-same"]);
+
+      // The same program as recorded: its inputs, minus what the engine never sent (the auto-name, the name the check filled in).
+      const { __autoName: _autoName, name: _name, ...program } = entry.inputs;
+      const goal = { type: entry.type, name: entry.urn.split("::").pop()!, inputs: program };
+      expect((await plugin.engine.up([goal])).map((s) => s.op)).toEqual(["same"]);
+      expect(plugin.emulator.requests.filter((r) => r.method === "createInstance" || r.method === "setSettings")).toEqual([]);
+      const [upgraded] = plugin.engine.state.values();
+      expect(Object.keys(upgraded.inputs).filter((key) => !declared.has(key))).toEqual([]);
+      expect(upgraded.inputs.name).toBe(instance.name);
+
+      expect((await plugin.engine.destroy()).map((s) => s.op)).toEqual(["delete"]);
+      expect(plugin.emulator.get(instance.idInstance)!.deleted).toBe(true);
+    });
   });
 });
