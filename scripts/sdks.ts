@@ -3,7 +3,8 @@
  * Pulumi's own code generators (pulumi-gen-sdk at the CLI's version, pulumi-gen-sdk-dotnet at
  * v3.225.1, the last with the C# one; both built by `npm run pulumi-cli`):
  *
- *   nodejs/   an npm package (TypeScript sources; `npm install && npm run build` compiles it)
+ *   nodejs/   an npm package (TypeScript sources; `npm install && npm run build` compiles it into bin/,
+ *             the package to install: `npm install <dir>/bin`)
  *   python/   a Python package with pyproject.toml (`pip wheel dist/sdks/python` builds the wheel)
  *   go/       a Go module (pulumi-greenapi/sdk/go; import pulumi-greenapi/sdk/go/greenapi)
  *   dotnet/   a C# project (Pulumi.Greenapi.csproj; `dotnet build` with NuGet's Pulumi package)
@@ -67,6 +68,13 @@ export async function generateSdks({
       execFileSync(join(generatorDir, generator), [...args, schemaFile, dir], { stdio: ["ignore", "inherit", "inherit"] });
       dirs[language] = dir;
     }
+    // Pulumi's SDK packages are published as the compiled bin/ with package.json copied in (the generated
+    // code reads ./package.json beside it); the build does that copy, so \`npm install && npm run build\`
+    // leaves bin/ as the package to install.
+    const nodeManifest = join(dirs.nodejs, "package.json");
+    const manifest = JSON.parse(readFileSync(nodeManifest, "utf8"));
+    const copy = "node -e \"require('fs').copyFileSync('package.json', 'bin/package.json')\"";
+    writeFileSync(nodeManifest, `${JSON.stringify({ ...manifest, scripts: { ...manifest.scripts, build: `tsc && ${copy}` } }, null, 4)}\n`);
     // pyproject.toml reads README.md beside it; the generator writes it into the package.
     copyFileSync(join(dirs.python, "pulumi_greenapi", "README.md"), join(dirs.python, "README.md"));
     // The Go SDK as a module of its own, on the Go SDK of the generator's version.
