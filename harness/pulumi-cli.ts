@@ -88,6 +88,10 @@ export interface CliProjectOptions {
   echo?: (text: string) => void;
   /** Ask the CLI for colored output (when echoing to a terminal). */
   color?: boolean;
+  /** Variables for every command, over this process's environment (PATH with another Node first, say). */
+  env?: Record<string, string>;
+  /** The directory the program's node_modules links to; this repo's node_modules by default. Ignored with `yaml`. */
+  nodeModules?: string;
 }
 
 export interface CliResult {
@@ -171,7 +175,8 @@ export class PulumiCliProject {
   private readonly secretValues: string[] = [];
 
   private constructor(
-    readonly options: Required<Omit<CliProjectOptions, "echo" | "yaml">> & Pick<CliProjectOptions, "echo" | "yaml">,
+    readonly options: Required<Omit<CliProjectOptions, "echo" | "yaml" | "nodeModules">> &
+      Pick<CliProjectOptions, "echo" | "yaml" | "nodeModules">,
     /** Holds the project and the backend; removed by close(). */
     readonly dir: string,
     readonly programDir: string,
@@ -186,9 +191,9 @@ export class PulumiCliProject {
     mkdirSync(programDir);
     mkdirSync(backendDir);
     if (options.yaml !== undefined) writeFileSync(join(programDir, "Pulumi.yaml"), options.yaml);
-    else writeProject(programDir, options.project, options.program);
+    else writeProject(programDir, options.project, options.program, options.nodeModules);
     const project = new PulumiCliProject(
-      { stack: "dev", secretKeys: [], color: false, ...options },
+      { stack: "dev", secretKeys: [], color: false, env: {}, ...options },
       dir,
       programDir,
       backendDir,
@@ -311,6 +316,7 @@ export class PulumiCliProject {
     }
     return {
       ...env,
+      ...this.options.env,
       ...offlineEnvironment(join(this.dir, "home"), this.backendDir),
       PULUMI_CONFIG_PASSPHRASE: this.passphrase,
     };
@@ -449,7 +455,7 @@ export const BASIC_PROJECT = "greenapi-basic";
  * and the example's secret webhookUrlToken.
  */
 export function basicProject(
-  options: Pick<CliProjectOptions, "cli" | "stack" | "echo" | "color"> & {
+  options: Pick<CliProjectOptions, "cli" | "stack" | "echo" | "color" | "env" | "nodeModules"> & {
     emulator: { url: string; partnerToken: string };
     webhookUrlToken: string;
     config?: Record<string, string>;
@@ -516,13 +522,13 @@ export function pulumiTemplateTsconfig(files: string[]): string {
 }
 
 /** A Pulumi TypeScript project as `pulumi new typescript` lays it out, around the given program. */
-function writeProject(dir: string, project: string, program: string): void {
+function writeProject(dir: string, project: string, program: string, nodeModules = join(REPO_ROOT, "node_modules")): void {
   copyFileSync(program, join(dir, "index.ts"));
   writeFileSync(join(dir, "Pulumi.yaml"), `name: ${project}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\nmain: index.ts\n`);
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: project, private: true, main: "index.ts" }, null, 2));
   writeFileSync(join(dir, "tsconfig.json"), pulumiTemplateTsconfig(["index.ts"]));
   // @pulumi/pulumi, typescript and pulumi-greenapi (a link to this repo's build), as an install would provide.
-  symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  symlinkSync(nodeModules, join(dir, "node_modules"), "dir");
 }
 
 /** Command lines are printed: never with a secret config value in them. */

@@ -33,10 +33,13 @@
 #                                   is refused by the module proxy like the Node
 #                                   host's, and v3.66.0 is the newest sdk/v3 here
 #                                   that still carried it as a package
-#   pulumi-gen-sdk                  the Go SDK generator for provider/plugin/schema.json
-#                                   (tools/pulumi-gen-sdk: Pulumi's own Go code generator at the
-#                                   CLI's version; `pulumi package gen-sdk --language go` needs a
-#                                   newer Go language host than the one above)
+#   pulumi-gen-sdk                  the SDK generator for provider/plugin/schema.json: Go,
+#                                   Node.js and Python (tools/pulumi-gen-sdk: Pulumi's own code
+#                                   generators at the CLI's version; `pulumi package gen-sdk`
+#                                   needs newer language hosts than the ones above)
+#   pulumi-gen-sdk-dotnet           the C# SDK generator (tools/pulumi-gen-sdk-dotnet: Pulumi's C#
+#                                   code generator from pkg/v3 v3.225.1, the last that carried it
+#                                   and the module proxy here serves)
 #   pulumi-resource-pulumi-nodejs   a launcher for @pulumi/pulumi's dynamic provider,
 #                                   resolved from the program's directory
 #   .pulumi-greenapi                the cache layout and the versions above
@@ -73,9 +76,15 @@ go_mod="$root/tools/pulumi-language-go"
 go_version=$(pinned "$go_mod" github.com/pulumi/pulumi/sdk/v3)
 gen_mod="$root/tools/pulumi-gen-sdk"
 gen_version=$(pinned "$gen_mod" github.com/pulumi/pulumi/pkg/v3)
+dotnet_gen_mod="$root/tools/pulumi-gen-sdk-dotnet"
+dotnet_gen_version=$(pinned "$dotnet_gen_mod" github.com/pulumi/pulumi/pkg/v3)
+# The SDK generators are this project's own code: their sources are part of their identity.
+own_id() { printf '%s+%s\n' "$2" "$(cat "$1"/*.go "$1/go.mod" "$1/go.sum" | sha256sum | cut -c1-8)"; }
+gen_id=$(own_id "$gen_mod" "$gen_version")
+dotnet_gen_id=$(own_id "$dotnet_gen_mod" "$dotnet_gen_version")
 
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-greenapi/pulumi-cli"
-bins=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-go pulumi-gen-sdk pulumi-resource-pulumi-nodejs)
+bins=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-go pulumi-gen-sdk pulumi-gen-sdk-dotnet pulumi-resource-pulumi-nodejs)
 # Written last into a finished directory; a directory without it, or with other
 # versions (an older layout, a changed go.mod), is rebuilt. Bump the layout when
 # the set of files changes.
@@ -85,7 +94,8 @@ pulumi v$version
 pulumi-language-nodejs v$host_version
 pulumi-language-yaml v$yaml_version
 pulumi-language-go v$go_version
-pulumi-gen-sdk v$gen_version"
+pulumi-gen-sdk v$gen_id
+pulumi-gen-sdk-dotnet v$dotnet_gen_id"
 dir="$cache_root/v$version-$(printf '%s' "$stamp_text" | sha256sum | cut -c1-8)"
 
 # Prints the version a pulumi binary reports, without any network or user state.
@@ -154,8 +164,11 @@ reuse pulumi-language-yaml "$yaml_version" ||
 reuse pulumi-language-go "$go_version" ||
 	build "$go_mod" "$go_version" pulumi-language-go github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go \
 		"the first build downloads ~60 modules and takes about a minute"
-reuse pulumi-gen-sdk "$gen_version" ||
-	build "$gen_mod" "$gen_version" pulumi-gen-sdk . "Pulumi's Go code generator; a minute or two after the CLI's build"
+reuse pulumi-gen-sdk "$gen_id" ||
+	build "$gen_mod" "$gen_version" pulumi-gen-sdk . "Pulumi's code generators; a minute or two after the CLI's build"
+reuse pulumi-gen-sdk-dotnet "$dotnet_gen_id" ||
+	build "$dotnet_gen_mod" "$dotnet_gen_version" pulumi-gen-sdk-dotnet . \
+		"Pulumi's C# code generator from an older pkg/v3: its modules' download and build take a few minutes"
 
 # The CLI runs this "bundled" plugin, from PATH or from its own directory, with
 # the program's directory as the working directory.
@@ -171,7 +184,7 @@ exec node "$script" "$@"
 EOF
 install -m 0755 "$tmp/launcher" "$tmp/pulumi-resource-pulumi-nodejs"
 rm -f "$tmp/launcher"
-chmod 0755 "$tmp/pulumi" "$tmp/pulumi-language-nodejs" "$tmp/pulumi-language-yaml" "$tmp/pulumi-language-go" "$tmp/pulumi-gen-sdk"
+chmod 0755 "$tmp/pulumi" "$tmp/pulumi-language-nodejs" "$tmp/pulumi-language-yaml" "$tmp/pulumi-language-go" "$tmp/pulumi-gen-sdk" "$tmp/pulumi-gen-sdk-dotnet"
 
 got=$(reported_version "$tmp/pulumi")
 [ "$got" = "v$version" ] || die "the built pulumi reports version '$got', not v$version"

@@ -4,14 +4,10 @@
  * lines of output on the stack's row. Without an engine to talk to (the address missing or not
  * answering), a line goes to stderr instead, which the CLI also shows.
  */
-import { createRequire } from "node:module";
-import type * as grpcTypes from "@grpc/grpc-js";
 import * as enginepb from "@pulumi/pulumi/proto/engine_pb";
 import * as enginerpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import type { Report, Severity } from "../lifecycle";
-
-// The gRPC library the stubs were generated against: @pulumi/pulumi's own copy, wherever npm put it.
-const grpc: typeof grpcTypes = createRequire(require.resolve("@pulumi/pulumi"))("@grpc/grpc-js");
+import { grpc } from "./grpc";
 
 const SEVERITY: Record<Severity, enginepb.LogSeverity> = {
   debug: enginepb.LogSeverity.DEBUG,

@@ -7,8 +7,7 @@
  * partner token or reject a malformed URL at preview. Its generated protocol stubs and gRPC library
  * are used as they are.
  */
-import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
 import * as anyproto from "google-protobuf/google/protobuf/any_pb";
@@ -22,10 +21,8 @@ import { ConfigurationError, InputError, LookupArgumentError, ResourceInitError 
 import { GreenApiError, type GreenApiErrorCode } from "../greenapi/errors";
 import { GreenApiPlugin, type CheckFailure, type DiffResult } from "./adapter";
 import { EngineLog } from "./engine-log";
+import { grpc } from "./grpc";
 import type { Properties } from "./wire";
-
-// The gRPC library the stubs were generated against: @pulumi/pulumi's own copy, wherever npm put it.
-const grpc: typeof grpcTypes = createRequire(require.resolve("@pulumi/pulumi"))("@grpc/grpc-js");
 
 /** The package root: package.json's directory, from the sources (provider/plugin) or the build (dist/provider/plugin). */
 const PACKAGE_ROOT = [join(__dirname, "..", ".."), join(__dirname, "..", "..", "..")].find((dir) => {
@@ -36,14 +33,24 @@ const PACKAGE_ROOT = [join(__dirname, "..", ".."), join(__dirname, "..", "..", "
   }
 });
 
-/** The schema, kept in one file (provider/plugin/schema.json), shipped beside the build. */
+/**
+ * The schema, kept in one file (provider/plugin/schema.json): beside the code in the sources and in a
+ * plugin archive (npm run plugin:pack), in the package root for the build.
+ */
+const SCHEMA_FILE = [
+  join(__dirname, "schema.json"),
+  ...(PACKAGE_ROOT ? [join(PACKAGE_ROOT, "provider", "plugin", "schema.json")] : []),
+].find((file) => existsSync(file));
+
 export function schemaText(): string {
-  if (!PACKAGE_ROOT) throw new Error(`pulumi-resource-greenapi: cannot find the pulumi-greenapi package above ${__dirname}`);
-  return readFileSync(join(PACKAGE_ROOT, "provider", "plugin", "schema.json"), "utf8");
+  if (!SCHEMA_FILE)
+    throw new Error(`pulumi-resource-greenapi: no schema.json beside ${__dirname} nor in a pulumi-greenapi package above it`);
+  return readFileSync(SCHEMA_FILE, "utf8");
 }
 
+/** The schema's version is the package's (test/unit/plugin-schema.test.ts); an archive has no package.json. */
 function packageVersion(): string {
-  return JSON.parse(readFileSync(join(PACKAGE_ROOT!, "package.json"), "utf8")).version;
+  return JSON.parse(schemaText()).version;
 }
 
 type Call<Req> = { request: Req };

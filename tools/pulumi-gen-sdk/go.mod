@@ -1,10 +1,11 @@
-// The Go SDK generator for the greenapi plugin's schema.json (provider/plugin/schema.json): Pulumi's
-// own Go code generator, pkg/v3/codegen/go at the CLI's version (tools/pulumi-cli). `pulumi package
-// gen-sdk --language go` cannot be used here: it asks the Go language host to generate, and the one
-// this project can build (sdk/v3 v3.66.0, tools/pulumi-language-go) answers "unknown method
+// The SDK generator for the greenapi plugin's schema.json (provider/plugin/schema.json): Pulumi's
+// own code generators, pkg/v3/codegen/{go,nodejs,python} at the CLI's version (tools/pulumi-cli).
+// `pulumi package gen-sdk` cannot be used here: it asks the language host to generate, and the ones
+// this project can build (e.g. sdk/v3 v3.66.0, tools/pulumi-language-go) answer "unknown method
 // GeneratePackage for service pulumirpc.LanguageRuntime". scripts/pulumi-cli.sh builds it beside the
-// CLI; `pulumi-gen-sdk <schema.json> <out dir>` writes greenapi/*.go (no go.mod), as
-// test/cli/plugin-go.test.ts uses it. The replace line is tools/pulumi-cli's.
+// CLI; `pulumi-gen-sdk [-language go|nodejs|python] <schema.json> <out dir>` writes the SDK's files
+// (for Go no go.mod), as scripts/sdks.ts and test/cli/plugin-go.test.ts use it. The replace line is
+// tools/pulumi-cli's.
 module pulumi-greenapi/tools/pulumi-gen-sdk
 
 go 1.26.6
