@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { GREEN_API_PARTNER_RATE_LIMIT, type PartnerRateLimit } from "./rate-limit";
 import { METHODS } from "./routes";
 import { GreenApiEmulator } from "./server";
 import { PRODUCTS, type Fault, type Method } from "./types";
@@ -16,6 +17,10 @@ const USAGE = `Usage: node dist/emulator/cli.js [options]
   --state FILE      load instances from FILE and save them there after every change
   --latency MS      delay every answer by MS milliseconds
   --rate-limit      enforce Green API's per-instance rate limits
+  --partner-rate N  the partner gateway's bucket: N partner calls a second per account (default 10)
+  --partner-burst N ...in bursts of up to N (default 20); over it, HTTP 429 with X-RateLimit-* headers
+  --no-partner-rate-limit
+                    no partner bucket (and no X-RateLimit-* headers)
   --startup-ms MS   new instances spend MS milliseconds being built, as Green API's do
                     (getStateInstance answers null, then "starting"); default 6000, 0 for none
   --instance-hosts  serve each product's instance API on a host (port) of its own, and only
@@ -34,6 +39,7 @@ interface CliOptions {
   state?: string;
   latency: number;
   rateLimit: boolean;
+  partnerRateLimit: PartnerRateLimit | false;
   startupMs: number;
   instanceHosts: boolean;
   faults: Fault[];
@@ -56,6 +62,9 @@ function parseCli(argv: string[]): CliOptions | "help" {
       state: { type: "string" },
       latency: { type: "string", default: "0" },
       "rate-limit": { type: "boolean", default: false },
+      "partner-rate": { type: "string", default: String(GREEN_API_PARTNER_RATE_LIMIT.ratePerSecond) },
+      "partner-burst": { type: "string", default: String(GREEN_API_PARTNER_RATE_LIMIT.burst) },
+      "no-partner-rate-limit": { type: "boolean", default: false },
       "startup-ms": { type: "string", default: String(DEFAULT_STARTUP_MS) },
       "instance-hosts": { type: "boolean", default: false },
       fault: { type: "string", multiple: true, default: [] },
@@ -71,6 +80,9 @@ function parseCli(argv: string[]): CliOptions | "help" {
     state: values.state,
     latency: count("--latency", values.latency),
     rateLimit: values["rate-limit"],
+    partnerRateLimit: values["no-partner-rate-limit"]
+      ? false
+      : { ratePerSecond: positive("--partner-rate", values["partner-rate"]), burst: positive("--partner-burst", values["partner-burst"]) },
     startupMs: count("--startup-ms", values["startup-ms"]),
     instanceHosts: values["instance-hosts"],
     faults: values.fault.map(parseFault),
@@ -93,6 +105,12 @@ function parseFault(spec: string): Fault {
   if (kind === "late") return { ...base, kind, delayMs: count(`--fault ${spec} (the delay)`, arg ?? "") };
   if (arg !== undefined) throw new UsageError(`--fault ${spec}: ${kind} takes no argument`);
   return { ...base, kind: kind as Exclude<(typeof FAULT_KINDS)[number], "status" | "late"> };
+}
+
+function positive(flag: string, text: string): number {
+  const value = count(flag, text);
+  if (value === 0) throw new UsageError(`${flag} must be at least 1 (--no-partner-rate-limit turns the bucket off)`);
+  return value;
 }
 
 function count(flag: string, text: string): number {
@@ -119,6 +137,9 @@ function banner(emulator: GreenApiEmulator, options: CliOptions): string {
     `Green API emulator listening on ${url}`,
     `  partner token: ${token}`,
     `  instances: ${instances}${options.state ? ` (state file: ${options.state})` : ""}`,
+    options.partnerRateLimit
+      ? `  partner calls: ${options.partnerRateLimit.ratePerSecond} a second, bursts of ${options.partnerRateLimit.burst}, as on Green API (--no-partner-rate-limit for none)`
+      : "  partner calls: no rate limit (--no-partner-rate-limit)",
     options.startupMs > 0
       ? `  new instances are being built for ${options.startupMs / 1000} s, as on Green API (--startup-ms 0 for none)`
       : "  new instances are ready at once (--startup-ms 0)",
@@ -149,6 +170,7 @@ async function main(): Promise<void> {
     partnerToken: options.token ?? (options.state ? stateToken(options.state) : undefined),
     latencyMs: options.latency,
     rateLimit: options.rateLimit,
+    partnerRateLimit: options.partnerRateLimit,
     startupMs: options.startupMs,
     instanceHosts: options.instanceHosts,
     statePath: options.state,

@@ -1,5 +1,6 @@
 // The Green API emulator: partner API and instance API in one local HTTP server, for tests and demos.
 export { GreenApiEmulator } from "./server";
+export { GREEN_API_PARTNER_RATE_LIMIT } from "./rate-limit";
 export type {
   EmulatedInstance,
   EmulatorOptions,
@@ -10,6 +11,7 @@ export type {
   Method,
   OutOfBandChange,
   PartnerMethod,
+  PartnerRateLimit,
   RecordedRequest,
   SeedAccountOptions,
   SeedInstance,

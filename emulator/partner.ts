@@ -38,7 +38,7 @@ function createInstance(body: RequestBody, store: InstanceStore): Reply {
   }
   const settings = validateSettings(object.value);
   if (!settings.ok) return textReply(400, settings.error);
-  const fields = { name: (name as string | undefined) ?? "", typeInstance: typeInstance as Product | undefined };
+  const fields = { name: name as string | undefined, typeInstance: typeInstance as Product | undefined };
   const record = store.create(
     { ...fields, partnerUserUiid: partnerUserUiid as string | undefined, countryInstance: countryInstance as string | undefined },
     settings.value,

@@ -4,19 +4,20 @@ import type { InstanceMethod, Method, PartnerMethod } from "./types";
 
 type Verb = "GET" | "POST";
 
-const PARTNER_VERBS: Record<PartnerMethod, Verb> = {
-  createInstance: "POST",
-  getInstances: "GET",
-  deleteInstanceAccount: "POST",
+// Green API's partner collection sends getInstances as POST as well as GET.
+const PARTNER_VERBS: Record<PartnerMethod, readonly Verb[]> = {
+  createInstance: ["POST"],
+  getInstances: ["GET", "POST"],
+  deleteInstanceAccount: ["POST"],
 };
 
-const INSTANCE_VERBS: Record<InstanceMethod, Verb> = {
-  getSettings: "GET",
-  setSettings: "POST",
-  getStateInstance: "GET",
-  qr: "GET",
-  logout: "GET",
-  reboot: "GET",
+const INSTANCE_VERBS: Record<InstanceMethod, readonly Verb[]> = {
+  getSettings: ["GET"],
+  setSettings: ["POST"],
+  getStateInstance: ["GET"],
+  qr: ["GET"],
+  logout: ["GET"],
+  reboot: ["GET"],
 };
 
 export const METHODS = [...Object.keys(PARTNER_VERBS), ...Object.keys(INSTANCE_VERBS)] as Method[];
@@ -42,7 +43,8 @@ export function parseRoute(pathname: string): Route {
   return { api: "unknown" };
 }
 
-export function verbOf(method: Method): Verb {
+/** The verbs a method answers; any other gets a 405. */
+export function verbsOf(method: Method): readonly Verb[] {
   return hasKey(PARTNER_VERBS, method) ? PARTNER_VERBS[method] : INSTANCE_VERBS[method];
 }
 

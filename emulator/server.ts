@@ -12,9 +12,9 @@ import { FaultBook, faultReply } from "./faults";
 import { handleInstance } from "./instance-api";
 import { handlePartner } from "./partner";
 import { readStateFile, writeStateFile } from "./persistence";
-import { RateLimiter } from "./rate-limit";
+import { PartnerGateway, RateLimiter, type PartnerRateLimit } from "./rate-limit";
 import { textReply, type Reply } from "./reply";
-import { METHODS, parseRoute, redactUrl, verbOf, type Route } from "./routes";
+import { METHODS, parseRoute, redactUrl, verbsOf, type Route } from "./routes";
 import { InstanceStore } from "./state";
 import { PRODUCTS } from "./types";
 import type {
@@ -58,6 +58,7 @@ export class GreenApiEmulator {
   private readonly store: InstanceStore;
   private readonly faults = new FaultBook();
   private readonly limiter: RateLimiter;
+  private readonly gateway: PartnerGateway;
   private readonly main: Listener;
   /** With instanceHosts: each product's instance API listener. */
   private readonly productListeners = new Map<string, Listener>();
@@ -76,6 +77,7 @@ export class GreenApiEmulator {
     this.partnerToken = options.partnerToken ?? `gac${randomBytes(16).toString("hex")}`;
     this.latencyMs = options.latencyMs ?? 0;
     this.limiter = new RateLimiter(options.rateLimit ?? false);
+    this.gateway = new PartnerGateway(options.partnerRateLimit || undefined);
     this.log = options.log ?? (() => {});
     this.store = new InstanceStore({
       firstId: options.firstId ?? DEFAULT_FIRST_ID,
@@ -199,6 +201,11 @@ export class GreenApiEmulator {
     this.limiter.setEnabled(enabled);
   }
 
+  /** The partner gateway's bucket (a full one from now on), or `false` for none. */
+  setPartnerRateLimit(limit: PartnerRateLimit | false): void {
+    this.gateway.set(limit || undefined);
+  }
+
   setLatency(ms: number): void {
     this.latencyMs = ms;
   }
@@ -303,13 +310,17 @@ export class GreenApiEmulator {
   /** Route and verb first (a 405 is not the API's answer), then faults, then the API itself. */
   private decide(route: Route, verb: string, body: RequestBody, entry: RecordedRequest): Outcome {
     if (route.api === "unknown") return { kind: "answer", reply: textReply(404, "Not Found") };
-    const expected = verbOf(route.method);
-    if (verb !== expected) {
-      return { kind: "answer", reply: textReply(405, "Method Not Allowed", { allow: expected }) };
+    const allowed = verbsOf(route.method);
+    if (!(allowed as readonly string[]).includes(verb)) {
+      return { kind: "answer", reply: textReply(405, "Method Not Allowed", { allow: allowed.join(", ") }) };
     }
+    // The partner gateway refuses a call over the account's bucket before anything else sees it.
+    const gate = route.api === "partner" ? this.gateway.admit() : { admitted: true, headers: {} };
+    if (!gate.admitted) return { kind: "answer", reply: { ...textReply(429, ""), headers: gate.headers } };
+    const withGate = (reply: Reply): Reply => ({ ...reply, headers: { ...gate.headers, ...reply.headers } });
     const perform = () => {
       entry.performedAt = Date.now();
-      return this.perform(route, body);
+      return withGate(this.perform(route, body));
     };
     const fault = this.faults.take(route.method, { idInstance: idInstanceOf(route, body), name: nameOf(route, body) });
     if (!fault) return { kind: "answer", reply: perform() };
@@ -319,7 +330,7 @@ export class GreenApiEmulator {
     }
     if (fault.kind === "late") return { kind: "late", delayMs: fault.delayMs, perform, fault: fault.kind };
     const reply = faultReply(fault);
-    if (reply) return { kind: "answer", reply, fault: fault.kind };
+    if (reply) return { kind: "answer", reply: withGate(reply), fault: fault.kind };
     return { kind: fault.kind === "hang" ? "hang" : "drop", fault: fault.kind };
   }
 

@@ -50,7 +50,8 @@ export interface StoreOptions {
 
 /** What createInstance names besides settings (docs/greenapi.md §1.1). */
 export interface CreateFields {
-  name: string;
+  /** Absent or "": Green API names it "Instance <idInstance>". */
+  name?: string;
   typeInstance?: Product;
   partnerUserUiid?: string;
   countryInstance?: string;
@@ -79,7 +80,10 @@ export class InstanceStore {
   create({ name, typeInstance, partnerUserUiid, countryInstance }: CreateFields, settings: Settings, now = Date.now()): InstanceRecord {
     const created = { ...this.options.createDefaults, ...settings, ...(countryInstance === undefined ? {} : { countryInstance }) };
     const product = this.options.ignoreTypeInstance ? undefined : typeInstance;
-    const record = completeRecord({ name, typeInstance: product, partnerUserUiid, settings: created }, this.nextId++, now);
+    const idInstance = this.nextId++;
+    // Green API lists an instance created without a name as "Instance <idInstance>" (its partner collection).
+    const listed = name || `Instance ${idInstance}`;
+    const record = completeRecord({ name: listed, typeInstance: product, partnerUserUiid, settings: created }, idInstance, now);
     if (this.options.startupMs > 0) {
       record.buildingUntil = now + this.options.startupMs / 2;
       record.readyAt = now + this.options.startupMs;

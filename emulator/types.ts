@@ -1,5 +1,9 @@
 // Public types of the emulator. Field names are Green API's own wire names (see docs/greenapi.md).
 
+import type { PartnerRateLimit } from "./rate-limit";
+
+export type { PartnerRateLimit } from "./rate-limit";
+
 export type PartnerMethod = "createInstance" | "getInstances" | "deleteInstanceAccount";
 export type InstanceMethod = "getSettings" | "setSettings" | "getStateInstance" | "qr" | "logout" | "reboot";
 export type Method = PartnerMethod | InstanceMethod;
@@ -130,6 +134,13 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** Per-instance rate limits on the instance API (default false). */
   rateLimit?: boolean;
+  /**
+   * The partner gateway's token bucket, one per account for createInstance, getInstances and
+   * deleteInstanceAccount: over it, HTTP 429 with X-RateLimit-* headers and no Retry-After, the call
+   * not performed (docs/greenapi.md §1.3; Green API's is 10 a second, bursts of 20). Default false: none,
+   * and no X-RateLimit-* headers. The CLI emulator has it on.
+   */
+  partnerRateLimit?: PartnerRateLimit | false;
   /** If > 0, new instances spend the first half "building", the second half "starting", then are ready. */
   startupMs?: number;
   /** Load instances from this JSON file at start (if it exists) and save them after every change. */

@@ -10,6 +10,7 @@ import { settingsFromWire, settingsToWire, type Settings } from "./settings";
 import { apiUrlProblem, ConfigurationError, DEFAULT_API_URL, PARTNER_CLIENT_ENV, readClientSettings } from "./client-settings";
 import { Transport, withinDeadline, type Call, type Deadlines } from "./transport";
 import type { RetryPolicy } from "./retry";
+import { partnerBucketOf, type PartnerBucket } from "./pacer";
 
 export { DEFAULT_API_URL, PARTNER_CLIENT_ENV } from "./client-settings";
 export { operationTimeLeftMs, settleWindowMs } from "./transport";
@@ -122,7 +123,11 @@ export class PartnerClient {
   private readonly partnerApiUrl: string;
   private readonly apiUrl: string;
   private readonly transport: Transport;
-  private readonly instanceList = new InstanceListCache(() => this.partner("getInstances", "GET", undefined, wire.getInstancesResponse));
+  private readonly instanceList = new InstanceListCache((sent) =>
+    this.partner("getInstances", "GET", undefined, wire.getInstancesResponse, [], sent),
+  );
+  /** The account's partner gateway bucket, shared with every other client of this account in this process. */
+  private readonly bucket: PartnerBucket;
 
   /** See createsSettledAt. */
   private createsSettleAt = 0;
@@ -132,6 +137,7 @@ export class PartnerClient {
     this.partnerApiUrl = trimSlash(checkedUrl("partnerApiUrl", options.partnerApiUrl ?? DEFAULT_API_URL));
     this.apiUrl = trimSlash(checkedUrl("apiUrl", options.apiUrl ?? DEFAULT_API_URL));
     this.transport = new Transport({ deadlines: options.deadlines, retry: options.retry });
+    this.bucket = partnerBucketOf(this.partnerApiUrl, this.partnerToken);
   }
 
   /**
@@ -287,6 +293,7 @@ export class PartnerClient {
     body: unknown,
     schema: S,
     extraSecrets: Array<string | undefined> = [],
+    onSend?: Call["onSend"],
   ): Promise<z.infer<S>> {
     const url = `${this.partnerApiUrl}/partner/${method}/${encodeURIComponent(this.partnerToken)}`;
     return this.send(
@@ -298,6 +305,8 @@ export class PartnerClient {
         secrets: [this.partnerToken, ...extraSecrets],
         repeatability: method === "createInstance" ? "once" : "safe",
         write: method === "createInstance",
+        bucket: this.bucket,
+        onSend,
       },
       schema,
     );

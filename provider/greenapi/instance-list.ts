@@ -58,7 +58,16 @@ interface Fetch {
   /** Invalidations before it was sent: callers without `sentAfter` take nothing from before the latest one. */
   generation: number;
   sentAt: number;
+  /**
+   * Still waiting for its turn (the account's partner rate limit): it will be sent later than any
+   * caller that joins it now, so it reflects everything that caller needs. Once sent, `sentAt` and
+   * `generation` are those of its (last) sending.
+   */
+  waiting: boolean;
 }
+
+/** Fetches the list; calls `sent` when (each attempt of) its request goes out. */
+export type FetchList<T> = (sent: (at: number) => void) => Promise<T[]>;
 
 export class InstanceListCache<T extends object> {
   private readonly freshnessMs: number;
@@ -70,7 +79,7 @@ export class InstanceListCache<T extends object> {
   private latest?: Fetch & { lastUsedAt: number; items: readonly T[] };
 
   constructor(
-    private readonly fetchList: () => Promise<T[]>,
+    private readonly fetchList: FetchList<T>,
     options: InstanceListOptions = {},
   ) {
     this.freshnessMs = options.freshnessMs ?? INSTANCE_LIST_FRESHNESS_MS;
@@ -105,6 +114,7 @@ export class InstanceListCache<T extends object> {
   }
 
   private accepts(request: ListRequest, fetch: Fetch): boolean {
+    if (fetch.waiting) return request.sentAfter === undefined || request.sentAfter <= this.now();
     return request.sentAfter === undefined ? fetch.generation === this.generation : fetch.sentAt >= request.sentAfter;
   }
 
@@ -119,15 +129,17 @@ export class InstanceListCache<T extends object> {
   }
 
   private send(): Promise<readonly T[]> {
-    const fetch = { seq: ++this.seq, generation: this.generation, sentAt: this.now() };
-    const answer = this.fetchList().then((items) => Object.freeze(items.map((item) => Object.freeze(item))));
-    const entry = { ...fetch, answer };
+    const fetch: Fetch = { seq: ++this.seq, generation: this.generation, sentAt: this.now(), waiting: true };
+    const sent = (at: number) => Object.assign(fetch, { sentAt: at, generation: this.generation, waiting: false });
+    const answer = this.fetchList(sent).then((items) => Object.freeze(items.map((item) => Object.freeze(item))));
+    const entry = Object.assign(fetch, { answer });
     this.inFlight.push(entry);
     const settle = () => this.inFlight.splice(this.inFlight.indexOf(entry), 1);
     answer.then(
       (items) => {
         settle();
-        if (!this.latest || this.latest.seq < fetch.seq) this.latest = { ...fetch, lastUsedAt: this.now(), items };
+        const { seq, generation, sentAt } = fetch;
+        if (!this.latest || this.latest.seq < seq) this.latest = { seq, generation, sentAt, waiting: false, lastUsedAt: this.now(), items };
       },
       // A failure is never kept: the callers sharing this request get it, the next caller tries again.
       settle,

@@ -7,7 +7,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { Agent, request } from "undici";
 import type { Dispatcher } from "undici";
 import { codeForRejection, GreenApiError, type GreenApiErrorCode, type GreenApiErrorDetails } from "./errors";
-import { Pacer, sleep } from "./pacer";
+import { Pacer, sleep, type PartnerBucket, type Turn } from "./pacer";
 import { redact, REDACTED } from "./redact";
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay, type Repeatability, type RetryPolicy } from "./retry";
 
@@ -54,6 +54,13 @@ export interface Call {
   write?: boolean;
   /** Space calls sharing this key intervalMs apart (per-instance rate limits). */
   pace?: { key: string; intervalMs: number };
+  /**
+   * The account's partner gateway bucket (partner methods): each attempt waits for its turn, and a
+   * 429 — which the gateway answers before performing the call — is waited out, not retried blindly.
+   */
+  bucket?: PartnerBucket;
+  /** Told when each attempt goes out (epoch ms), after any wait for its turn. */
+  onSend?: (at: number) => void;
 }
 
 interface Operation {
@@ -76,8 +83,10 @@ export async function withinDeadline<T>(deadline: number, work: () => Promise<T>
   try {
     return await currentOperation.run(operation, work);
   } finally {
-    const unsettled = operation.unsettledUntil - Date.now();
-    if (unsettled > 0) await sleep(unsettled);
+    // A timer may fire a millisecond early by the wall clock: wait until the window has really passed.
+    for (let unsettled = operation.unsettledUntil - Date.now(); unsettled > 0; unsettled = operation.unsettledUntil - Date.now()) {
+      await sleep(unsettled);
+    }
   }
 }
 
@@ -85,6 +94,9 @@ export async function withinDeadline<T>(deadline: number, work: () => Promise<T>
 export function operationTimeLeftMs(): number {
   return (currentOperation.getStore()?.deadline ?? Infinity) - Date.now();
 }
+
+/** Partner calls Green API's gateway refused with HTTP 429: answered before performing (docs/greenapi.md §1.3). */
+const refusedByGateway = new WeakSet<GreenApiError>();
 
 /** Longest slice of a server's error text we quote back to the user. */
 const MAX_QUOTED_TEXT = 200;
@@ -117,18 +129,42 @@ export class Transport {
     const deadline = Math.min(started + this.deadlines.operationMs, operation.deadline);
     const settleMs = settleWindowMs(this.deadlines.requestMs);
     let failed: GreenApiError | undefined;
+    let refusals = 0; // 429s of the partner gateway: nothing was performed, so they are not attempts
     for (let attempt = 1; ; attempt++) {
-      if (call.pace) await this.pacer.wait(call.pace.key, call.pace.intervalMs);
-      const sentAt = Date.now();
-      if (call.write && sentAt + settleMs > deadline) {
+      const noRoomToWrite = () => {
         // Sending now could leave a late performance behind after the operation ended.
         const why = "no time left to wait out a late performance of another";
-        throw failed?.afterAttempts(attempt - 1, sentAt - started, why) ?? this.noTimeToWrite(call, deadline - sentAt, settleMs);
+        const now = Date.now();
+        return failed?.afterAttempts(attempt - 1 + refusals, now - started, why) ?? this.noTimeToWrite(call, deadline - now, settleMs);
+      };
+      if (call.pace) await this.pacer.wait(call.pace.key, call.pace.intervalMs);
+      if (call.write && Date.now() + settleMs > deadline) throw noRoomToWrite();
+      // A write's turn must leave room for its settle window too.
+      const turn = call.bucket && (await call.bucket.take(call.write ? deadline - settleMs : deadline));
+      if (call.bucket && !turn) {
+        const why = "the account's partner rate limit left it no turn before the operation's deadline";
+        throw failed?.afterAttempts(attempt - 1 + refusals, Date.now() - started, why) ?? this.noTurn(call, call.bucket);
       }
+      const sentAt = Date.now();
+      if (call.write && sentAt + settleMs > deadline) throw noRoomToWrite();
       try {
-        return await this.once(call, Math.min(this.deadlines.requestMs, deadline - sentAt), call.write ? sentAt + settleMs : undefined);
+        call.onSend?.(sentAt);
+        return await this.once(
+          call,
+          Math.min(this.deadlines.requestMs, deadline - sentAt),
+          call.write ? sentAt + settleMs : undefined,
+          turn,
+        );
       } catch (error) {
         if (!(error instanceof GreenApiError)) throw error;
+        if (call.bucket && refusedByGateway.has(error)) {
+          // Not performed: createInstance too may go again, at the bucket's next turn.
+          call.bucket.refused(error.retryAfterMs);
+          failed = error;
+          refusals++;
+          attempt--;
+          continue;
+        }
         if (error.settlesAt !== undefined && call.repeatability === "safe") {
           operation.unsettledUntil = Math.max(operation.unsettledUntil, error.settlesAt);
         }
@@ -139,6 +175,15 @@ export class Transport {
         await sleep(wait);
       }
     }
+  }
+
+  private noTurn(call: Call, bucket: PartnerBucket): GreenApiError {
+    const { ratePerSecond, burst } = bucket.current;
+    return new GreenApiError(
+      { code: "rate_limited", method: call.method, notSent: true },
+      `not sent: this account's partner calls (${ratePerSecond} a second, bursts of ${burst}, shared by every create, list and ` +
+        "delete of this process) left it no turn within the operation's deadline",
+    );
   }
 
   private noTimeToWrite(call: Call, leftMs: number, settleMs: number): GreenApiError {
@@ -155,7 +200,7 @@ export class Transport {
     await this.dispatcher.close();
   }
 
-  private async once(call: Call, budgetMs: number, settlesAt: number | undefined): Promise<unknown> {
+  private async once(call: Call, budgetMs: number, settlesAt: number | undefined, turn?: Turn): Promise<unknown> {
     const fail: Fail = (code, what, extra = {}, advice, cause) =>
       new GreenApiError(
         { code, method: call.method, ...extra, ...(extra.outcomeUnknown && settlesAt !== undefined ? { settlesAt } : {}) },
@@ -168,6 +213,7 @@ export class Transport {
     let statusCode: number;
     let headers: Record<string, string | string[] | undefined>;
     let text: string;
+    const sentAt = Date.now();
     try {
       const response = await request(call.url, {
         method: call.verb,
@@ -180,6 +226,7 @@ export class Transport {
       });
       statusCode = response.statusCode;
       headers = response.headers;
+      if (turn) call.bucket?.observe(headers, turn, sentAt);
       text = await response.body.text();
     } catch (cause) {
       // The last attempt may get only what is left of the operation's deadline.
@@ -193,7 +240,11 @@ export class Transport {
     if (statusCode === 200) return parseBody(text, fail, isPost);
     const quoted = quote(text);
     const retryAfterMs = parseRetryAfter(headers["retry-after"]);
-    if (statusCode === 429) throw fail("rate_limited", `HTTP 429 ${quoted}`, { status: 429, retryAfterMs });
+    if (statusCode === 429) {
+      const error = fail("rate_limited", `HTTP 429 ${quoted}`, { status: 429, retryAfterMs });
+      if (call.bucket) refusedByGateway.add(error);
+      throw error;
+    }
     if (statusCode === 401 || statusCode === 403) throw fail("unauthorized", `HTTP ${statusCode} ${quoted}`, { status: statusCode });
     // Green API says "not found" inside HTTP 200 ({"code": 404}); an HTTP 404 is a page that does not
     // exist — a wrong API URL or a proxy. Taking it for "already deleted" would drop a live, billed

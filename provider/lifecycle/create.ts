@@ -24,11 +24,11 @@ import { observeState, STARTING, withWid, type LiveInstance } from "./live";
 import { notReadyReason, waitUntilBuilt } from "./readiness";
 import { buildOutputs, type InstanceFacts, type InstanceOutputs, type OutputParts } from "./outputs";
 
-/** createInstance attempts after answers that may have been lost; each is preceded by a lookup. */
+/**
+ * createInstance attempts after answers that may have been lost; each is preceded by a lookup. (A
+ * 429 is not one: Green API refuses it before performing, and the transport waits it out.)
+ */
 const MAX_CREATE_ATTEMPTS = 3;
-/** Wait after a 429 that named no Retry-After; longer waits than the cap fail the operation instead. */
-const RATE_LIMIT_WAIT_MS = 1_000;
-const MAX_RATE_LIMIT_WAIT_MS = 30_000;
 
 /**
  * How long a finished create waits for a list another create is about to request: the creates of a
@@ -43,10 +43,6 @@ const NO_FREE_MAX_PAUSE_MS = 15_000;
 /** Pauses between the lookups that wait out a late createInstance: a lost answer shows at once, a slow backend later. */
 const SETTLE_FIRST_PAUSE_MS = 250;
 const SETTLE_MAX_PAUSE_MS = 10_000;
-
-function waitable(error: GreenApiError): boolean {
-  return error.code === "rate_limited" && (error.retryAfterMs ?? RATE_LIMIT_WAIT_MS) <= MAX_RATE_LIMIT_WAIT_MS;
-}
 
 export interface CreateRequest {
   /** Checked inputs (see check). */
@@ -157,11 +153,11 @@ async function createExactlyOnce(creation: Creation): Promise<Outcome> {
         await sleep(pause);
         continue;
       }
-      if (!isGreenApiError(error) || !(error.outcomeUnknown || waitable(error))) throw error;
+      if (!isGreenApiError(error) || !error.outcomeUnknown) throw error;
       failure = error;
     }
     noFree = undefined;
-    const created = failure.outcomeUnknown ? await waitOutLateCreate(creation, failure) : await afterRateLimit(client, name, failure);
+    const created = await waitOutLateCreate(creation, failure);
     if (created) {
       report("info", `createInstance lost its answer, but instance ${created.idInstance} "${name}" exists: using it.`);
       return { facts: factsOf(created), listed: created }; // created by our request: with the declared settings
@@ -206,17 +202,6 @@ function noFreeInstances({ inputs, names }: Creation, failure: GreenApiError): G
     `Run \`pulumi up\` again in a few minutes, or raise ${names.name("operationTimeoutSeconds")} so that create waits longer.`,
     { cause: failure },
   );
-}
-
-/**
- * Green API rejects a 429 before performing it, but one lookup makes the next attempt safe whatever
- * the 429 came from.
- */
-async function afterRateLimit(client: PartnerClient, name: string, failure: GreenApiError): Promise<InstanceListItem | undefined> {
-  await sleep(failure.retryAfterMs ?? RATE_LIMIT_WAIT_MS);
-  return findAlive(client, (item) => item.name === name, { fresh: true }).catch((cause: unknown) => {
-    throw new GreenApiError(failure.details, failure.detail, failure.advice, { cause });
-  });
 }
 
 /**

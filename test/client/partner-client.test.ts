@@ -105,13 +105,18 @@ describe("partner methods", () => {
     expect(statusesOf("getInstances")).toEqual([429, 429, 200]);
   });
 
-  it("never retries createInstance after a 429 (a repeat could bill twice), and says nothing was created", async () => {
-    emulator.injectFault({ method: "createInstance", kind: "status", status: 429 });
-    const before = emulator.list().length;
-    const error = await failure(client.createInstance({ name: "client-429" }));
-    expect(error).toMatchObject({ code: "rate_limited", status: 429, outcomeUnknown: false });
-    expect(statusesOf("createInstance")).toEqual([429]);
-    expect(emulator.list()).toHaveLength(before);
+  it("waits out a 429 on createInstance and sends it again: Green API's gateway refuses before performing, so nothing can bill twice", async () => {
+    emulator.injectFault({ method: "createInstance", kind: "status", status: 429, name: "client-429" });
+    const created = await client.createInstance({ name: "client-429" });
+    expect(statusesOf("createInstance")).toEqual([429, 200]);
+    expect(
+      emulator
+        .list()
+        .filter((i) => i.name === "client-429")
+        .map((i) => i.idInstance),
+    ).toEqual([created.idInstance]);
+    // No lookup was needed to know that.
+    expect(emulator.count("getInstances")).toBe(0);
   });
 
   it("gives up with code timeout within the operation deadline when Green API hangs", async () => {
@@ -167,6 +172,83 @@ describe("partner methods", () => {
     // the operation's deadline — never given a request deadline of its own.
     if (/no time left in the operation's deadline/.test(error.message)) expect(statusesOf("getStateInstance")).toEqual([]);
     else expect(error.message).toMatch(/no answer within the operation deadline/);
+  });
+});
+
+describe("the account's partner rate limit (Green API's gateway bucket)", () => {
+  let gated: GreenApiEmulator;
+  const clients: PartnerClient[] = [];
+  const gatedClient = (token = gated.partnerToken) => {
+    const made = new PartnerClient({ partnerToken: token, partnerApiUrl: gated.url, apiUrl: gated.url, retry: QUICK_RETRY });
+    clients.push(made);
+    return made;
+  };
+  const gatedClientWith = (options: Partial<PartnerClientOptions>) => {
+    const made = new PartnerClient({ partnerToken: gated.partnerToken, partnerApiUrl: gated.url, apiUrl: gated.url, ...options });
+    clients.push(made);
+    return made;
+  };
+  const refusals = () => gated.requests.filter((r) => r.status === 429).length;
+
+  beforeEach(async () => {
+    gated = await GreenApiEmulator.start({ partnerRateLimit: { ratePerSecond: 10, burst: 20 } });
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await gated.close();
+  });
+
+  it("says rate_limited, naming the deadline, when 429s last longer than the operation", async () => {
+    gated.injectFault({ method: "deleteInstanceAccount", kind: "status", status: 429, retryAfterSeconds: 1, times: 50 });
+    const quick = gatedClientWith({ deadlines: { requestMs: 300, operationMs: 1_500 } });
+    const error = await failure(quick.deleteInstanceAccount(1));
+    expect(error).toMatchObject({ code: "rate_limited", status: 429 });
+    expect(error.message).toMatch(/gave up after \d attempts .*partner rate limit left it no turn before the operation's deadline/);
+    expect(gated.requests.filter((r) => r.method === "deleteInstanceAccount").length).toBeLessThanOrEqual(3);
+  });
+
+  it("two clients of one account share one bucket: 30 creates and 10 lists at once go at the gateway's pace, none refused, each created once", async () => {
+    const [a, b] = [gatedClient(), gatedClient()];
+    const started = Date.now();
+    const names = Array.from({ length: 30 }, (_, i) => `paced-${i}`);
+    await Promise.all([
+      ...names.map((name, i) => (i % 2 ? a : b).createInstance({ name })),
+      ...Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).getInstances({ fresh: true })),
+    ]);
+    // 40 calls: 20 at once, then 20 at 10 a second.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    // Paced, not refused: at most a 429 or two where the gateway's bucket, full until the first call
+    // reached it, started refilling a moment later than the client's mirror (20 without the mirror).
+    expect(refusals()).toBeLessThanOrEqual(3);
+    expect(
+      gated
+        .list()
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual([...names].sort());
+  });
+
+  it("takes the rate and burst from the gateway's X-RateLimit-* headers, and waits out the 429s of a bucket it could not know", async () => {
+    // A stricter gateway than the default the client starts from (10 a second, bursts of 20).
+    gated.setPartnerRateLimit({ ratePerSecond: 5, burst: 4 });
+    const client = gatedClient();
+    const names = Array.from({ length: 12 }, (_, i) => `strict-${i}`);
+    await Promise.all(names.map((name) => client.createInstance({ name })));
+    expect(gated.list().map((i) => i.name)).toEqual(expect.arrayContaining(names));
+    expect(gated.list()).toHaveLength(12);
+    const performed = gated.requests.filter((r) => r.method === "createInstance" && r.performedAt !== undefined);
+    expect(performed).toHaveLength(12);
+    // The first burst, sent before any answer came back, met the smaller bucket; after that the client knew it.
+    const firstRefused = refusals();
+    expect(firstRefused).toBeGreaterThan(0);
+    gated.resetCounts();
+    await new Promise((done) => setTimeout(done, 1_000)); // the bucket fills again
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 10 }, (_, i) => client.createInstance({ name: `known-${i}` })));
+    // Paced at the learned 5 a second after a burst of 4 (at the default, all 10 would go at once).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_100);
+    expect(refusals()).toBeLessThanOrEqual(3);
+    expect(refusals()).toBeLessThan(firstRefused);
   });
 });
 

@@ -199,6 +199,41 @@ test("by default new instances are built first, as Green API's are (null, then s
   }
 });
 
+test("the CLI emulator has Green API's partner bucket on by default (10 a second, bursts of 20); --partner-rate, --partner-burst and --no-partner-rate-limit change it", async () => {
+  const token = "gacCliGateway";
+  const burst = async (url: string, n: number) => {
+    const answers = await Promise.all(Array.from({ length: n }, () => call(url, "GET", `/partner/getInstances/${token}`)));
+    return answers.map((answer) => answer.status);
+  };
+  const byDefault = run(cliPath(), ["--port", "0", "--token", token]);
+  try {
+    const [, url] = await byDefault.waitFor(/listening on (http:\/\/\S+)/);
+    expect(byDefault.output()).toContain("partner calls: 10 a second, bursts of 20");
+    const statuses = await burst(url, 30);
+    // 20 at once, and maybe a token or two that came back while the burst was sent.
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(20);
+    expect(statuses.filter((status) => status === 200).length).toBeLessThan(30);
+    expect(statuses.filter((status) => status !== 200).every((status) => status === 429)).toBe(true);
+  } finally {
+    await byDefault.stop();
+  }
+  const slow = run(cliPath(), ["--port", "0", "--token", token, "--partner-rate", "1", "--partner-burst", "2"]);
+  try {
+    const [, url] = await slow.waitFor(/listening on (http:\/\/\S+)/);
+    expect((await burst(url, 4)).filter((status) => status === 200)).toHaveLength(2);
+  } finally {
+    await slow.stop();
+  }
+  const off = run(cliPath(), ["--port", "0", "--token", token, "--no-partner-rate-limit"]);
+  try {
+    const [, url] = await off.waitFor(/listening on (http:\/\/\S+)/);
+    expect(off.output()).toContain("partner calls: no rate limit");
+    expect(await burst(url, 40)).toEqual(Array(40).fill(200));
+  } finally {
+    await off.stop();
+  }
+});
+
 test.each([["createInstance:late"], ["nosuch:drop"], ["qr:explode"], ["qr:drop:5"]])(
   "the CLI refuses --fault %s with usage",
   async (spec) => {

@@ -68,12 +68,12 @@ describe("partner API", () => {
     });
   });
 
-  test("createInstance with an empty object starts everything off, with an empty name, and ids go up", async () => {
+  test('createInstance with an empty object starts everything off, named "Instance <idInstance>", and ids go up', async () => {
     const first = await createInstance({});
     const second = await createInstance({ surprise: "ignored" });
     expect(second.idInstance).toBe(first.idInstance + 1);
     const instance = emulator.get(first.idInstance)!;
-    expect(instance.name).toBe("");
+    expect(instance.name).toBe(`Instance ${first.idInstance}`);
     expect(instance.settings).toMatchObject({
       webhookUrl: "",
       webhookUrlToken: "",
@@ -158,6 +158,77 @@ describe("partner API", () => {
     expect(answer.status).toBe(200);
     expect(answer.json).toEqual(fixture("error.unauthorized.json"));
     expect(emulator.list().map((instance) => instance.deleted)).toEqual([false]);
+  });
+
+  test("getInstances answers POST as well as GET, as Green API's partner collection sends it", async () => {
+    await createInstance({ name: "posted" });
+    const [get, post] = await Promise.all([
+      call(emulator.url, "GET", partner("getInstances")),
+      call(emulator.url, "POST", partner("getInstances")),
+    ]);
+    expect(post.status).toBe(200);
+    expect(post.json).toEqual(get.json);
+    expect((post.json as Array<{ name: string }>).map((item) => item.name)).toEqual(["posted"]);
+  });
+
+  test('an instance created without a name (or with "") is listed as "Instance <idInstance>"', async () => {
+    const unnamed = await createInstance({ incomingWebhook: "yes" });
+    const empty = await createInstance({ name: "" });
+    const listed = (await call(emulator.url, "GET", partner("getInstances"))).json as Array<{ idInstance: number; name: string }>;
+    expect(listed.map(({ idInstance, name }) => [idInstance, name])).toEqual([
+      [unnamed.idInstance, `Instance ${unnamed.idInstance}`],
+      [empty.idInstance, `Instance ${empty.idInstance}`],
+    ]);
+  });
+
+  test("the partner gateway: one bucket for all partner methods, 429 before performing, X-RateLimit-* headers, no Retry-After", async () => {
+    const seeded = emulator.seed([{ name: "seeded" }])[0];
+    // A slow refill, so that no token comes back while the test runs: the burst alone decides.
+    emulator.setPartnerRateLimit({ ratePerSecond: 0.01, burst: 3 });
+    const created = await call(emulator.url, "POST", partner("createInstance"), { name: "first" });
+    expect(created.status).toBe(200);
+    expect(Object.fromEntries([...created.headers].filter(([key]) => key.startsWith("x-ratelimit-")))).toEqual({
+      "x-ratelimit-replenish-rate": "0.01",
+      "x-ratelimit-burst-capacity": "3",
+      "x-ratelimit-requested-tokens": "1",
+      "x-ratelimit-remaining": "2",
+    });
+    expect((await call(emulator.url, "GET", partner("getInstances"))).headers.get("x-ratelimit-remaining")).toBe("1");
+    const deleted = await call(emulator.url, "POST", partner("deleteInstanceAccount"), { idInstance: seeded.idInstance });
+    expect(deleted.json).toEqual({ deleteInstanceAccount: true });
+    expect(deleted.headers.get("x-ratelimit-remaining")).toBe("0");
+
+    // The bucket is empty: each partner method is refused, and nothing is performed.
+    const refused = await Promise.all([
+      call(emulator.url, "POST", partner("createInstance"), { name: "refused" }),
+      call(emulator.url, "GET", partner("getInstances")),
+      call(emulator.url, "POST", partner("deleteInstanceAccount"), { idInstance: (created.json as { idInstance: number }).idInstance }),
+    ]);
+    for (const answer of refused) {
+      expect(answer.status).toBe(429);
+      expect(answer.headers.get("retry-after")).toBeNull();
+      expect(answer.headers.get("x-ratelimit-remaining")).toBe("0");
+      expect(answer.headers.get("x-ratelimit-replenish-rate")).toBe("0.01");
+    }
+    expect(emulator.list().map(({ name, deleted }) => [name, deleted])).toEqual([
+      ["seeded", true],
+      ["first", false],
+    ]);
+    expect(emulator.requests.filter((r) => r.status === 429 && r.performedAt === undefined)).toHaveLength(3);
+    // The instance API is not behind the partner gateway.
+    const id = created.json as { idInstance: number; apiTokenInstance: string };
+    expect((await call(emulator.url, "GET", instancePath("getStateInstance", id))).status).toBe(200);
+
+    // The bucket refills at its rate: one token back after 1 / rate seconds.
+    emulator.setPartnerRateLimit({ ratePerSecond: 20, burst: 1 });
+    expect((await call(emulator.url, "GET", partner("getInstances"))).status).toBe(200);
+    expect((await call(emulator.url, "GET", partner("getInstances"))).status).toBe(429);
+    await new Promise((done) => setTimeout(done, 60));
+    expect((await call(emulator.url, "GET", partner("getInstances"))).status).toBe(200);
+
+    emulator.setPartnerRateLimit(false);
+    const free = await Promise.all([1, 2, 3, 4].map(() => call(emulator.url, "GET", partner("getInstances"))));
+    expect(free.map((answer) => [answer.status, answer.headers.get("x-ratelimit-remaining")])).toEqual(Array(4).fill([200, null]));
   });
 
   test("unknown routes are 404 text and wrong verbs are 405 text", async () => {

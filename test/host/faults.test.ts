@@ -133,7 +133,7 @@ const keepsHanging = (op: Op): Expected =>
 
 const EXPECTED: Record<FaultName, Record<Op, Expected>> = {
   "HTTP 429 + Retry-After": {
-    create: recreated("waits Retry-After (Green API did not perform it); lookup by name finds nothing; created again: one instance"),
+    create: recreated("waits Retry-After (Green API refuses a 429 before performing it), sent again without a lookup: one instance"),
     read: retried("waits Retry-After, retried, succeeds"),
     update: retried("waits Retry-After, retried, succeeds"),
     delete: retried("waits Retry-After, retried, succeeds"),

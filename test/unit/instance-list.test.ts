@@ -12,16 +12,26 @@ interface Item {
   idInstance: number;
 }
 
-/** A fetch whose answers the test settles one by one, and a clock the test moves. */
-function harness() {
-  const pending: Array<{ resolve: (items: Item[]) => void; reject: (error: Error) => void }> = [];
+/**
+ * A fetch whose answers the test settles one by one, and a clock the test moves. Requests go out at
+ * once, or, with `queued`, when the test says (as when they wait for the account's partner rate limit).
+ */
+function harness({ queued = false } = {}) {
+  const pending: Array<{ resolve: (items: Item[]) => void; reject: (error: Error) => void; send: () => void }> = [];
   let clock = 1_000_000;
-  const cache = new InstanceListCache<Item>(() => new Promise<Item[]>((resolve, reject) => pending.push({ resolve, reject })), {
-    now: () => clock,
-  });
+  const cache = new InstanceListCache<Item>(
+    (sent) =>
+      new Promise<Item[]>((resolve, reject) => {
+        const send = () => sent(clock);
+        pending.push({ resolve, reject, send });
+        if (!queued) send();
+      }),
+    { now: () => clock },
+  );
   return {
     cache,
     requests: () => pending.length,
+    send: (index: number) => pending[index].send(),
     answer: (index: number, ...ids: number[]) => pending[index].resolve(ids.map((idInstance) => ({ idInstance }))),
     fail: (index: number) => pending[index].reject(new Error("boom")),
     advance: (ms: number) => {
@@ -150,6 +160,29 @@ describe("InstanceListCache", () => {
     // Request 2 predates the last invalidation: only request 3's answer is kept.
     expect(ids(await h.cache.get())).toEqual([1, 2, 3]);
     expect(h.requests()).toBe(3);
+  });
+
+  it("a request still waiting for its turn is joined by every caller, even after an invalidation or a later sentAfter; it counts as sent when it went out", async () => {
+    const h = harness({ queued: true });
+    const first = h.cache.get();
+    h.advance(500);
+    h.cache.invalidate(); // a create finished while the list waited for its turn
+    const afterChange = h.cache.get();
+    const afterCreate = h.cache.get({ sentAfter: h.now() });
+    expect(h.requests()).toBe(1);
+    h.advance(500);
+    const sentAt = h.now();
+    h.send(0);
+    h.answer(0, 1);
+    for (const caller of [first, afterChange, afterCreate]) expect(ids(await caller)).toEqual([1]);
+    // Kept as sent when it went out, a second after it was asked for.
+    expect(ids(await h.cache.get({ sentAfter: sentAt }))).toEqual([1]);
+    expect(h.requests()).toBe(1);
+    const newer = h.cache.get({ sentAfter: sentAt + 1 });
+    expect(h.requests()).toBe(2);
+    h.send(1);
+    h.answer(1, 1, 2);
+    expect(ids(await newer)).toEqual([1, 2]);
   });
 
   it("does not keep an answer whose request was sent before an invalidation", async () => {
