@@ -43,23 +43,27 @@ function required(toolModule: string, module: string): string {
   return version;
 }
 
-export async function generateSdks({
+export async function generateSdks<L extends SdkLanguage = SdkLanguage>({
   outDir,
   pluginDownloadUrl = DEFAULT_PLUGIN_DOWNLOAD_URL,
   generatorDir = cliDir(),
+  languages = SDK_LANGUAGES as readonly SdkLanguage[] as readonly L[],
 }: {
   outDir: string;
   pluginDownloadUrl?: string;
   /** Where pulumi-gen-sdk and pulumi-gen-sdk-dotnet are. */
   generatorDir?: string;
-}): Promise<Record<SdkLanguage, string>> {
+  /** Only these (all by default). */
+  languages?: readonly L[];
+}): Promise<Record<L, string>> {
   const schema = archiveSchema(packageVersion(), pluginDownloadUrl);
   const scratch = mkdtempSync(join(tmpdir(), "greenapi-sdks-"));
   try {
     const schemaFile = join(scratch, "schema.json");
     writeFileSync(schemaFile, JSON.stringify(schema, null, 2));
-    const dirs = {} as Record<SdkLanguage, string>;
-    for (const language of SDK_LANGUAGES) {
+    const dirs = {} as Record<L, string>;
+    const dirOf = (language: SdkLanguage): string | undefined => (dirs as Partial<Record<SdkLanguage, string>>)[language];
+    for (const language of languages) {
       const dir = join(outDir, language);
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
@@ -68,11 +72,15 @@ export async function generateSdks({
       dirs[language] = dir;
     }
     // pyproject.toml reads README.md beside it; the generator writes it into the package.
-    copyFileSync(join(dirs.python, "pulumi_greenapi", "README.md"), join(dirs.python, "README.md"));
+    const python = dirOf("python");
+    if (python) copyFileSync(join(python, "pulumi_greenapi", "README.md"), join(python, "README.md"));
     // The Go SDK as a module of its own, on the Go SDK of the generator's version.
-    const goModule = (schema.language as { go: { importBasePath: string } }).go.importBasePath.replace(/\/greenapi$/, "");
-    const goSdk = required("pulumi-gen-sdk", "github.com/pulumi/pulumi/sdk/v3");
-    writeFileSync(join(dirs.go, "go.mod"), `module ${goModule}\n\ngo 1.26\n\nrequire github.com/pulumi/pulumi/sdk/v3 ${goSdk}\n`);
+    const go = dirOf("go");
+    if (go) {
+      const goModule = (schema.language as { go: { importBasePath: string } }).go.importBasePath.replace(/\/greenapi$/, "");
+      const goSdk = required("pulumi-gen-sdk", "github.com/pulumi/pulumi/sdk/v3");
+      writeFileSync(join(go, "go.mod"), `module ${goModule}\n\ngo 1.26\n\nrequire github.com/pulumi/pulumi/sdk/v3 ${goSdk}\n`);
+    }
     return dirs;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
