@@ -3,7 +3,8 @@
  * Pulumi's own code generators (pulumi-gen-sdk at the CLI's version, pulumi-gen-sdk-dotnet at
  * v3.225.1, the last with the C# one; both built by `npm run pulumi-cli`):
  *
- *   nodejs/   an npm package (TypeScript sources; `npm install && npm run build` compiles it)
+ *   nodejs/   an npm package (TypeScript sources; `npm install && npm run build` compiles it into bin/,
+ *             the package to install: `npm install <dir>/bin`)
  *   python/   a Python package with pyproject.toml (`pip wheel dist/sdks/python` builds the wheel)
  *   go/       a Go module (pulumi-greenapi/sdk/go; import pulumi-greenapi/sdk/go/greenapi)
  *   dotnet/   a C# project (Pulumi.Greenapi.csproj; `dotnet build` with NuGet's Pulumi package)
@@ -70,6 +71,19 @@ export async function generateSdks<L extends SdkLanguage = SdkLanguage>({
       const [generator, ...args] = language === "dotnet" ? ["pulumi-gen-sdk-dotnet"] : ["pulumi-gen-sdk", "-language", language];
       execFileSync(join(generatorDir, generator), [...args, schemaFile, dir], { stdio: ["ignore", "inherit", "inherit"] });
       dirs[language] = dir;
+    }
+    // Pulumi's SDK packages are published as the compiled bin/ with package.json copied in (the generated
+    // code reads ./package.json beside it); the build does that copy, so \`npm install && npm run build\`
+    // leaves bin/ as the package to install.
+    const nodejs = dirOf("nodejs");
+    if (nodejs) {
+      const nodeManifest = join(nodejs, "package.json");
+      const manifest = JSON.parse(readFileSync(nodeManifest, "utf8"));
+      const copy = "node -e \"require('fs').copyFileSync('package.json', 'bin/package.json')\"";
+      writeFileSync(
+        nodeManifest,
+        `${JSON.stringify({ ...manifest, scripts: { ...manifest.scripts, build: `tsc && ${copy}` } }, null, 4)}\n`,
+      );
     }
     // pyproject.toml reads README.md beside it; the generator writes it into the package.
     const python = dirOf("python");
