@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# npm run pulumi-cli: build the real Pulumi CLI and its Node, YAML and Go
-# language hosts from Go modules, once per version.
+# npm run pulumi-cli: build the real Pulumi CLI and its Node, YAML, Go and
+# Python language hosts from Go modules, once per version.
 #
 # The CLI's version is the one tools/pulumi-cli/go.mod pins (pkg/v3 and sdk/v3
 # at the same version), each language host's the module its wrapper pins
-# (tools/pulumi-language-{nodejs,yaml,go}/go.mod); each go.sum is committed
+# (tools/pulumi-language-{nodejs,yaml,go,python}/go.mod); each go.sum is committed
 # beside its go.mod. The binaries are cached outside the clone, in
 # ${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-greenapi/pulumi-cli/v<CLI version>-<key>/,
 # <key> a hash of the layout and every pinned version: clones of different
@@ -33,6 +33,14 @@
 #                                   is refused by the module proxy like the Node
 #                                   host's, and v3.66.0 is the newest sdk/v3 here
 #                                   that still carried it as a package
+#   pulumi-language-python          the Python language host, from sdk/v3 v3.68.0
+#                                   (github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python),
+#                                   the newest sdk/v3 carrying it, as for the Node host.
+#                                   It runs the `python3` first on PATH (an activated
+#                                   virtual environment: the CLI passes it no runtime
+#                                   options) on the script beside it:
+#   pulumi-language-python-exec     the host's program runner, copied from the same
+#                                   sdk/v3 module (python/cmd/) in the Go module cache
 #   pulumi-gen-sdk                  the SDK generator for provider/plugin/schema.json: Go,
 #                                   Node.js and Python (tools/pulumi-gen-sdk: Pulumi's own code
 #                                   generators at the CLI's version; `pulumi package gen-sdk`
@@ -74,6 +82,8 @@ yaml_mod="$root/tools/pulumi-language-yaml"
 yaml_version=$(pinned "$yaml_mod" github.com/pulumi/pulumi-yaml)
 go_mod="$root/tools/pulumi-language-go"
 go_version=$(pinned "$go_mod" github.com/pulumi/pulumi/sdk/v3)
+python_mod="$root/tools/pulumi-language-python"
+python_version=$(pinned "$python_mod" github.com/pulumi/pulumi/sdk/v3)
 gen_mod="$root/tools/pulumi-gen-sdk"
 gen_version=$(pinned "$gen_mod" github.com/pulumi/pulumi/pkg/v3)
 dotnet_gen_mod="$root/tools/pulumi-gen-sdk-dotnet"
@@ -84,16 +94,18 @@ gen_id=$(own_id "$gen_mod" "$gen_version")
 dotnet_gen_id=$(own_id "$dotnet_gen_mod" "$dotnet_gen_version")
 
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-greenapi/pulumi-cli"
-bins=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-go pulumi-gen-sdk pulumi-gen-sdk-dotnet pulumi-resource-pulumi-nodejs)
+bins=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-go pulumi-language-python pulumi-language-python-exec pulumi-gen-sdk pulumi-gen-sdk-dotnet pulumi-resource-pulumi-nodejs)
 # Written last into a finished directory; a directory without it, or with other
 # versions (an older layout, a changed go.mod), is rebuilt. Bump the layout when
 # the set of files changes.
 stamp=.pulumi-greenapi
-stamp_text="layout 4
+stamp_text="layout 5
 pulumi v$version
 pulumi-language-nodejs v$host_version
 pulumi-language-yaml v$yaml_version
 pulumi-language-go v$go_version
+pulumi-language-python v$python_version
+pulumi-language-python-exec v$python_version
 pulumi-gen-sdk v$gen_id
 pulumi-gen-sdk-dotnet v$dotnet_gen_id"
 dir="$cache_root/v$version-$(printf '%s' "$stamp_text" | sha256sum | cut -c1-8)"
@@ -114,7 +126,7 @@ complete() {
 }
 
 if complete "$dir"; then
-	log "Pulumi CLI v$version (language hosts: Node v$host_version, YAML v$yaml_version, Go v$go_version) is ready"
+	log "Pulumi CLI v$version (language hosts: Node v$host_version, YAML v$yaml_version, Go v$go_version, Python v$python_version) is ready"
 	printf '%s\n' "$dir"
 	exit 0
 fi
@@ -164,6 +176,20 @@ reuse pulumi-language-yaml "$yaml_version" ||
 reuse pulumi-language-go "$go_version" ||
 	build "$go_mod" "$go_version" pulumi-language-go github.com/pulumi/pulumi/sdk/v3/go/pulumi-language-go \
 		"the first build downloads ~60 modules and takes about a minute"
+reuse pulumi-language-python "$python_version" ||
+	build "$python_mod" "$python_version" pulumi-language-python github.com/pulumi/pulumi/sdk/v3/python/cmd/pulumi-language-python \
+		"the first build downloads ~60 modules and takes about a minute"
+# The host runs programs through this script, found beside its own executable:
+# the one of the host's version, from the sdk/v3 module (downloaded by the
+# build, or now if the host was reused).
+if ! reuse pulumi-language-python-exec "$python_version"; then
+	sdk_dir=$(cd "$python_mod" && go mod download -json "github.com/pulumi/pulumi/sdk/v3@v$python_version" |
+		awk -F'"' '$2 == "Dir" { print $4; exit }')
+	[ -f "$sdk_dir/python/cmd/pulumi-language-python-exec" ] ||
+		die "no python/cmd/pulumi-language-python-exec in github.com/pulumi/pulumi/sdk/v3@v$python_version (module directory: '$sdk_dir')"
+	log "copying pulumi-language-python-exec v$python_version from $sdk_dir"
+	cp "$sdk_dir/python/cmd/pulumi-language-python-exec" "$tmp/pulumi-language-python-exec"
+fi
 reuse pulumi-gen-sdk "$gen_id" ||
 	build "$gen_mod" "$gen_version" pulumi-gen-sdk . "Pulumi's code generators; a minute or two after the CLI's build"
 reuse pulumi-gen-sdk-dotnet "$dotnet_gen_id" ||
@@ -184,7 +210,9 @@ exec node "$script" "$@"
 EOF
 install -m 0755 "$tmp/launcher" "$tmp/pulumi-resource-pulumi-nodejs"
 rm -f "$tmp/launcher"
-chmod 0755 "$tmp/pulumi" "$tmp/pulumi-language-nodejs" "$tmp/pulumi-language-yaml" "$tmp/pulumi-language-go" "$tmp/pulumi-gen-sdk" "$tmp/pulumi-gen-sdk-dotnet"
+# Module cache files are read-only: the copied exec script too.
+chmod 0755 "$tmp/pulumi" "$tmp/pulumi-language-nodejs" "$tmp/pulumi-language-yaml" "$tmp/pulumi-language-go" \
+	"$tmp/pulumi-language-python" "$tmp/pulumi-language-python-exec" "$tmp/pulumi-gen-sdk" "$tmp/pulumi-gen-sdk-dotnet"
 
 got=$(reported_version "$tmp/pulumi")
 [ "$got" = "v$version" ] || die "the built pulumi reports version '$got', not v$version"
@@ -199,5 +227,5 @@ fi
 mv "$tmp" "$dir"
 trap - EXIT
 complete "$dir" || die "could not move the build into $dir"
-log "Pulumi CLI v$version and its language hosts (Node v$host_version, YAML v$yaml_version, Go v$go_version) installed in $dir"
+log "Pulumi CLI v$version and its language hosts (Node v$host_version, YAML v$yaml_version, Go v$go_version, Python v$python_version) installed in $dir"
 printf '%s\n' "$dir"

@@ -44,23 +44,27 @@ function required(toolModule: string, module: string): string {
   return version;
 }
 
-export async function generateSdks({
+export async function generateSdks<L extends SdkLanguage = SdkLanguage>({
   outDir,
   pluginDownloadUrl = DEFAULT_PLUGIN_DOWNLOAD_URL,
   generatorDir = cliDir(),
+  languages = SDK_LANGUAGES as readonly SdkLanguage[] as readonly L[],
 }: {
   outDir: string;
   pluginDownloadUrl?: string;
   /** Where pulumi-gen-sdk and pulumi-gen-sdk-dotnet are. */
   generatorDir?: string;
-}): Promise<Record<SdkLanguage, string>> {
+  /** Only these (all by default). */
+  languages?: readonly L[];
+}): Promise<Record<L, string>> {
   const schema = archiveSchema(packageVersion(), pluginDownloadUrl);
   const scratch = mkdtempSync(join(tmpdir(), "greenapi-sdks-"));
   try {
     const schemaFile = join(scratch, "schema.json");
     writeFileSync(schemaFile, JSON.stringify(schema, null, 2));
-    const dirs = {} as Record<SdkLanguage, string>;
-    for (const language of SDK_LANGUAGES) {
+    const dirs = {} as Record<L, string>;
+    const dirOf = (language: SdkLanguage): string | undefined => (dirs as Partial<Record<SdkLanguage, string>>)[language];
+    for (const language of languages) {
       const dir = join(outDir, language);
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
@@ -71,16 +75,26 @@ export async function generateSdks({
     // Pulumi's SDK packages are published as the compiled bin/ with package.json copied in (the generated
     // code reads ./package.json beside it); the build does that copy, so \`npm install && npm run build\`
     // leaves bin/ as the package to install.
-    const nodeManifest = join(dirs.nodejs, "package.json");
-    const manifest = JSON.parse(readFileSync(nodeManifest, "utf8"));
-    const copy = "node -e \"require('fs').copyFileSync('package.json', 'bin/package.json')\"";
-    writeFileSync(nodeManifest, `${JSON.stringify({ ...manifest, scripts: { ...manifest.scripts, build: `tsc && ${copy}` } }, null, 4)}\n`);
+    const nodejs = dirOf("nodejs");
+    if (nodejs) {
+      const nodeManifest = join(nodejs, "package.json");
+      const manifest = JSON.parse(readFileSync(nodeManifest, "utf8"));
+      const copy = "node -e \"require('fs').copyFileSync('package.json', 'bin/package.json')\"";
+      writeFileSync(
+        nodeManifest,
+        `${JSON.stringify({ ...manifest, scripts: { ...manifest.scripts, build: `tsc && ${copy}` } }, null, 4)}\n`,
+      );
+    }
     // pyproject.toml reads README.md beside it; the generator writes it into the package.
-    copyFileSync(join(dirs.python, "pulumi_greenapi", "README.md"), join(dirs.python, "README.md"));
+    const python = dirOf("python");
+    if (python) copyFileSync(join(python, "pulumi_greenapi", "README.md"), join(python, "README.md"));
     // The Go SDK as a module of its own, on the Go SDK of the generator's version.
-    const goModule = (schema.language as { go: { importBasePath: string } }).go.importBasePath.replace(/\/greenapi$/, "");
-    const goSdk = required("pulumi-gen-sdk", "github.com/pulumi/pulumi/sdk/v3");
-    writeFileSync(join(dirs.go, "go.mod"), `module ${goModule}\n\ngo 1.26\n\nrequire github.com/pulumi/pulumi/sdk/v3 ${goSdk}\n`);
+    const go = dirOf("go");
+    if (go) {
+      const goModule = (schema.language as { go: { importBasePath: string } }).go.importBasePath.replace(/\/greenapi$/, "");
+      const goSdk = required("pulumi-gen-sdk", "github.com/pulumi/pulumi/sdk/v3");
+      writeFileSync(join(go, "go.mod"), `module ${goModule}\n\ngo 1.26\n\nrequire github.com/pulumi/pulumi/sdk/v3 ${goSdk}\n`);
+    }
     return dirs;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
