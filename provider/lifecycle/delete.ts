@@ -4,6 +4,7 @@
  */
 import type { Provider } from "./config";
 import { operation, type Report } from "./errors";
+import { instanceApiUrl, instanceRef } from "./hosts";
 import { parseId } from "./ids";
 import { observeState } from "./live";
 import type { InstanceOutputs } from "./outputs";
@@ -19,12 +20,8 @@ export async function deleteInstance(provider: Provider, { id, outputs: props, r
   return operation(provider, report, async ({ client, config }) => {
     const idInstance = parseId(id);
     if (props.logoutOnDelete !== false && props.apiTokenInstance) {
-      const ref = {
-        idInstance,
-        apiTokenInstance: props.apiTokenInstance,
-        typeInstance: props.typeInstance,
-        apiUrl: props.apiUrl ?? config.apiUrl,
-      };
+      // The host last used: what the outputs say (refresh keeps it current).
+      const ref = instanceRef({ ...props, idInstance }, instanceApiUrl({ lastUsed: props.apiUrl }, config.apiUrl));
       if ((await observeState(client, ref)).stateInstance === "authorized") {
         await client.logout(ref);
         report("info", `logged the linked phone out of instance ${idInstance} before deleting it.`);

@@ -10,7 +10,7 @@
 import type { Provider } from "./config";
 import { operation, type Report } from "./errors";
 import { parseId } from "./ids";
-import { instanceApiUrl, noteUnusableInstanceUrl } from "./hosts";
+import { instanceApiUrl, instanceRef } from "./hosts";
 import { inputsFromOutputs, SECRET_INPUTS } from "./inputs";
 import { observe } from "./live";
 import { buildOutputs } from "./outputs";
@@ -25,15 +25,14 @@ export async function importInstance(provider: Provider, { id, report }: { id: s
     // Its token comes from the list, as for adoptIdInstance: without it no setting can be read.
     if (!listed.apiTokenInstance)
       throw new Error(`Instance ${idInstance} cannot be imported: Green API's getInstances gives no token for it.`);
-    const apiUrl = instanceApiUrl(undefined, listed.apiUrlInstance, config.apiUrl);
-    noteUnusableInstanceUrl(report, idInstance, listed.apiUrlInstance, apiUrl);
+    const apiUrl = instanceApiUrl({ own: listed.apiUrlInstance }, config.apiUrl, { report, idInstance });
     const facts = {
       idInstance,
       apiTokenInstance: listed.apiTokenInstance,
       typeInstance: listed.typeInstance ?? undefined,
       apiUrlInstance: listed.apiUrlInstance,
     };
-    const live = await observe(client, { ...facts, apiUrl });
+    const live = await observe(client, instanceRef(facts, apiUrl));
     // Importing without the settings would record inputs the program never had: better not yet.
     if (!live.settings) {
       throw new Error(

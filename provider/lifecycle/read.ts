@@ -8,7 +8,7 @@ import { SETTING_NAMES } from "../greenapi/settings";
 import type { Provider } from "./config";
 import { operation, type Report } from "./errors";
 import { parseId } from "./ids";
-import { instanceApiUrl, noteUnusableInstanceUrl } from "./hosts";
+import { instanceApiUrl, instanceRef } from "./hosts";
 import { inputsFromOutputs, type InstanceInputs } from "./inputs";
 import { observe } from "./live";
 import { buildOutputs, type InstanceOutputs } from "./outputs";
@@ -37,15 +37,14 @@ export async function read(provider: Provider, { id, outputs: props, report }: R
     // The resource's own apiUrl if it differs from what the host rule gave without one; else the rule
     // again, with the instance's own host as listed now.
     const declaredApiUrl = inputsFromOutputs(props, config.apiUrl).apiUrl;
-    const apiUrl = instanceApiUrl(declaredApiUrl, listed.apiUrlInstance, config.apiUrl);
-    if (declaredApiUrl === undefined) noteUnusableInstanceUrl(report, idInstance, listed.apiUrlInstance, apiUrl);
+    const apiUrl = instanceApiUrl({ declared: declaredApiUrl, own: listed.apiUrlInstance }, config.apiUrl, { report, idInstance });
     // A token reset in the console shows in the list; the stored one stays when the list has none.
     const apiTokenInstance = listed.apiTokenInstance || props.apiTokenInstance;
     if (apiTokenInstance !== props.apiTokenInstance)
       report("info", `instance ${idInstance}'s token was reset in the console; using the new one.`);
     const typeInstance = listed.typeInstance || props.typeInstance;
     const facts = { idInstance, apiTokenInstance, typeInstance, apiUrlInstance: listed.apiUrlInstance };
-    const live = await observe(client, { ...facts, apiUrl });
+    const live = await observe(client, instanceRef(facts, apiUrl));
     if (live.note) report("warning", `instance ${idInstance}: ${live.note}; keeping its last known settings.`);
     const outs = buildOutputs({ inputs: inputsFromOutputs(props), facts, apiUrl, listed, live, previous: props });
     return { id, props: outs, inputs: drifted(props, outs) ? inputsFromOutputs(outs, config.apiUrl) : undefined };

@@ -11,7 +11,7 @@ import { awaitsReadiness, changedSettings } from "./diff";
 import type { Provider } from "./config";
 import { InputError, operation, type Context, type Report } from "./errors";
 import { parseId } from "./ids";
-import { usableInstanceUrl } from "./hosts";
+import { instanceApiUrl, instanceRef } from "./hosts";
 import { productFailures, type InstanceInputs } from "./inputs";
 import { withWid, type LiveInstance } from "./live";
 import { buildOutputs, type InstanceOutputs } from "./outputs";
@@ -30,8 +30,8 @@ export async function update(provider: Provider, { id, olds, news, report }: Upd
   return operation(provider, report, async (context) => {
     const { config } = context;
     const facts = { idInstance: parseId(id), apiTokenInstance: olds.apiTokenInstance, typeInstance: olds.typeInstance };
-    const apiUrl = news.apiUrl ?? usableInstanceUrl(olds.apiUrlInstance) ?? olds.apiUrl ?? config.apiUrl;
-    const ref = { ...facts, apiUrl };
+    const apiUrl = instanceApiUrl({ declared: news.apiUrl, own: olds.apiUrlInstance, lastUsed: olds.apiUrl }, config.apiUrl);
+    const ref = instanceRef(facts, apiUrl);
     const changed = changedSettings(olds, news);
     // check knows the product only when declared; the instance's own is known here, before any call.
     const [problem] = productFailures(olds.typeInstance ?? "", { ...changed });

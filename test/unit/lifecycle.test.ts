@@ -151,14 +151,16 @@ describe("products and partner fields", () => {
   });
 
   it("uses an instance's own host only when it is https (or loopback http)", () => {
-    expect(instanceApiUrl(undefined, "https://4100.api.green-api.com/", "https://api.green-api.com")).toBe(
-      "https://4100.api.green-api.com",
-    );
-    expect(instanceApiUrl("https://mine.example.com", "https://4100.api.green-api.com", "https://api.green-api.com")).toBe(
-      "https://mine.example.com",
-    );
-    expect(instanceApiUrl(undefined, "http://4100.api.green-api.com", "https://api.green-api.com")).toBe("https://api.green-api.com");
-    expect(instanceApiUrl(undefined, "http://127.0.0.1:7701", "https://api.green-api.com")).toBe("http://127.0.0.1:7701");
-    expect(instanceApiUrl(undefined, "", "https://api.green-api.com")).toBe("https://api.green-api.com");
+    expect(instanceApiUrl({ own: "https://4100.api.green-api.com/" }, "https://api.green-api.com")).toBe("https://4100.api.green-api.com");
+    expect(
+      instanceApiUrl({ declared: "https://mine.example.com", own: "https://4100.api.green-api.com" }, "https://api.green-api.com"),
+    ).toBe("https://mine.example.com");
+    expect(instanceApiUrl({ own: "http://4100.api.green-api.com" }, "https://api.green-api.com")).toBe("https://api.green-api.com");
+    expect(instanceApiUrl({ own: "http://127.0.0.1:7701" }, "https://api.green-api.com")).toBe("http://127.0.0.1:7701");
+    expect(instanceApiUrl({ own: "" }, "https://api.green-api.com")).toBe("https://api.green-api.com");
+    // A stored outputs' host stands in only when neither a declared nor a usable own host does.
+    expect(
+      instanceApiUrl({ own: "http://4100.api.green-api.com", lastUsed: "https://7103.api.green-api.com" }, "https://api.green-api.com"),
+    ).toBe("https://7103.api.green-api.com");
   });
 });
