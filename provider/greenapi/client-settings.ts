@@ -3,8 +3,7 @@
  * scripts (`PartnerClient.fromEnv`), stack config with the same variables as fallback for the Pulumi
  * provider — and checked in one place, with errors that name the setting to fix.
  */
-import type { Deadlines } from "./transport";
-import { DEFAULT_DEADLINES, settleWindowMs } from "./transport";
+import { DEFAULT_DEADLINES, minimumOperationMs, minimumOperationRule, type Deadlines } from "./deadlines";
 
 export const DEFAULT_API_URL = "https://api.green-api.com";
 
@@ -85,11 +84,10 @@ export function readClientSettings(
     requestMs: milliseconds("requestTimeoutSeconds", DEFAULT_DEADLINES.requestMs),
     operationMs: milliseconds("operationTimeoutSeconds", DEFAULT_DEADLINES.operationMs),
   };
-  // Room for one write's settle window, and a second for the lookup before it.
-  const minimumMs = settleWindowMs(deadlines.requestMs) + 1_000;
+  const minimumMs = minimumOperationMs(deadlines.requestMs);
   if (deadlines.operationMs < minimumMs) {
     throw new ConfigurationError(
-      `${label("operationTimeoutSeconds")} must be at least 3 × ${label("requestTimeoutSeconds")} + 2 ` +
+      `${label("operationTimeoutSeconds")} must be at least ${minimumOperationRule(label("requestTimeoutSeconds"))} ` +
         `(${minimumMs / 1000} s with requests of ${deadlines.requestMs / 1000} s), so that one operation can wait out ` +
         `a write Green API performs after the request timed out; got ${deadlines.operationMs / 1000}.`,
     );

@@ -3,6 +3,7 @@
  * branch on and a message that tells the user what to do. Messages are redacted before they are
  * built into an error (see transport.ts), so an error can always be printed.
  */
+import { minimumOperationRule } from "./deadlines";
 
 export type GreenApiErrorCode =
   | "unauthorized" // the partner or instance token was rejected
@@ -36,12 +37,21 @@ export interface GreenApiErrorDetails {
    * it, if it ever does (see settleWindowMs). A lookup sent after it is conclusive.
    */
   settlesAt?: number;
+  /**
+   * Which of the client's standard advices (ADVICE) the error carries when it is not its code's own
+   * (a page that does not exist is an invalid_request with "wrong_url" advice). Front doors re-word
+   * advice by this id, never by its text.
+   */
+  adviceId?: AdviceId;
 }
+
+/** The client's standard advices: one per code, and a few for conditions a code alone does not say. */
+export type AdviceId = GreenApiErrorCode | "wrong_url" | "no_time_to_write" | "plan_quota";
 
 // Each says what to do next, in the client's own terms (its options and GREEN_API_* variables; the
 // Pulumi provider re-words them for stack config). Retryable failures were already retried within the
 // deadlines by the time a user reads one, so "run again" is advice for later, not a retry we skipped.
-export const ADVICE: Record<GreenApiErrorCode, string> = {
+export const ADVICE: Record<AdviceId, string> = {
   unauthorized: "Check the token: Green API rejected it.",
   not_found: "The instance does not exist in this account (deleted, or a wrong idInstance); check the idInstance in the partner console.",
   rate_limited: "Green API is rate limiting this account or instance; wait a minute and run again.",
@@ -57,6 +67,12 @@ export const ADVICE: Record<GreenApiErrorCode, string> = {
   malformed_response:
     "Green API answered something that is not its documented JSON (an HTML page, a cut-off or empty body); " +
     "check that the partnerApiUrl / apiUrl options (GREEN_API_PARTNER_API_URL / GREEN_API_URL) point at Green API, then run again.",
+  wrong_url:
+    "Green API has no such page: check the partnerApiUrl / apiUrl options (GREEN_API_PARTNER_API_URL / GREEN_API_URL) against the partner console.",
+  no_time_to_write:
+    "Run again; if this happens on the first request of an operation, raise the operation deadline " +
+    `(the deadlines.operationMs option or GREEN_API_OPERATION_TIMEOUT_SECONDS) to at least ${minimumOperationRule("the request deadline")} s.`,
+  plan_quota: "The instance's plan quota is used up; check its tariff in the Green API console.",
 };
 
 /**
@@ -81,8 +97,13 @@ export class GreenApiError extends Error {
   /** What went wrong, without the method and the advice (the message has all three). */
   readonly detail: string;
   readonly advice: string;
+  /** The standard advice this error carries (see ADVICE), or undefined when its advice is its own words. */
+  readonly adviceId?: AdviceId;
 
-  constructor(details: GreenApiErrorDetails, what: string, advice: string = ADVICE[details.code], options?: { cause?: unknown }) {
+  /** Without `advice`, the standard one for `details.adviceId`, else for the code. */
+  constructor(details: GreenApiErrorDetails, what: string, advice?: string, options?: { cause?: unknown }) {
+    const adviceId = advice === undefined ? (details.adviceId ?? details.code) : undefined;
+    advice ??= ADVICE[adviceId!];
     super(`Green API ${details.method}: ${what}. ${advice}`, options);
     this.name = "GreenApiError";
     this.code = details.code;
@@ -94,6 +115,7 @@ export class GreenApiError extends Error {
     this.settlesAt = details.settlesAt;
     this.detail = what;
     this.advice = advice;
+    this.adviceId = adviceId;
   }
 
   /**
@@ -103,7 +125,8 @@ export class GreenApiError extends Error {
   afterAttempts(attempts: number, elapsedMs: number, why?: string): GreenApiError {
     const seconds = (elapsedMs / 1000).toFixed(1);
     const tried = attempts === 1 ? `1 attempt in ${seconds} s` : `${attempts} attempts in ${seconds} s`;
-    return new GreenApiError(this.details, `${this.detail}; gave up after ${tried}${why ? ` (${why})` : ""}`, this.advice, { cause: this });
+    const advice = this.adviceId === undefined ? this.advice : undefined;
+    return new GreenApiError(this.details, `${this.detail}; gave up after ${tried}${why ? ` (${why})` : ""}`, advice, { cause: this });
   }
 
   /** The same error with other advice (the provider words it for Pulumi users); the original is its cause. */
@@ -113,8 +136,8 @@ export class GreenApiError extends Error {
 
   /** Everything but the words. */
   get details(): GreenApiErrorDetails {
-    const { code, method, status, outcomeUnknown, retryAfterMs, notSent, settlesAt } = this;
-    return { code, method, status, outcomeUnknown, retryAfterMs, notSent, settlesAt };
+    const { code, method, status, outcomeUnknown, retryAfterMs, notSent, settlesAt, adviceId } = this;
+    return { code, method, status, outcomeUnknown, retryAfterMs, notSent, settlesAt, adviceId };
   }
 }
 

@@ -6,28 +6,11 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Agent, request } from "undici";
 import type { Dispatcher } from "undici";
+import { DEFAULT_DEADLINES, settleWindowMs, type Deadlines } from "./deadlines";
 import { codeForRejection, GreenApiError, type GreenApiErrorCode, type GreenApiErrorDetails } from "./errors";
 import { Pacer, sleep, type PartnerBucket, type Turn } from "./pacer";
 import { redact, REDACTED } from "./redact";
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay, type Repeatability, type RetryPolicy } from "./retry";
-
-export interface Deadlines {
-  /** Longest a single HTTP request may take, connect to last byte. */
-  requestMs: number;
-  /** Longest one operation may take, retries and their waits included. */
-  operationMs: number;
-}
-
-export const DEFAULT_DEADLINES: Deadlines = { requestMs: 30_000, operationMs: 120_000 };
-
-/**
- * How long after sending a write we allow Green API to still perform it: a slow backend can finish a
- * request well after the client gave up on it. Three request deadlines (90 s by default), plus a
- * second so that a lookup sent at the window's end comes after a performance right at 3×.
- */
-export function settleWindowMs(requestMs: number): number {
-  return 3 * requestMs + 1_000;
-}
 
 export interface TransportOptions {
   deadlines?: Partial<Deadlines>;
@@ -69,6 +52,8 @@ interface Operation {
   /** Until when a repeatable write sent in this operation may still be performed (epoch ms). */
   unsettledUntil: number;
 }
+
+export { DEFAULT_DEADLINES, settleWindowMs, type Deadlines };
 
 const currentOperation = new AsyncLocalStorage<Operation>();
 
@@ -189,10 +174,9 @@ export class Transport {
   private noTimeToWrite(call: Call, leftMs: number, settleMs: number): GreenApiError {
     const seconds = (ms: number) => Math.ceil(ms / 1000);
     return new GreenApiError(
-      { code: "timeout", method: call.method, notSent: true },
+      { code: "timeout", method: call.method, notSent: true, adviceId: "no_time_to_write" },
       `not sent: ${seconds(Math.max(0, leftMs))} s are left in the operation's deadline, and a write needs ${seconds(settleMs)} s ` +
         "to wait out a late performance by Green API",
-      NO_TIME_TO_WRITE_ADVICE,
     );
   }
 
@@ -201,11 +185,11 @@ export class Transport {
   }
 
   private async once(call: Call, budgetMs: number, settlesAt: number | undefined, turn?: Turn): Promise<unknown> {
-    const fail: Fail = (code, what, extra = {}, advice, cause) =>
+    const fail: Fail = (code, what, extra = {}, cause) =>
       new GreenApiError(
         { code, method: call.method, ...extra, ...(extra.outcomeUnknown && settlesAt !== undefined ? { settlesAt } : {}) },
         redact(`${what} (${call.verb} ${displayUrl(call.url)})`, call.secrets),
-        advice,
+        undefined,
         cause === undefined ? undefined : { cause },
       );
     if (budgetMs <= 0) throw fail("timeout", "no time left in the operation's deadline", { notSent: true });
@@ -232,7 +216,7 @@ export class Transport {
       // The last attempt may get only what is left of the operation's deadline.
       const limit = budgetMs < this.deadlines.requestMs ? "the operation deadline" : `${budgetMs} ms`;
       const { code, sent, what } = classifyNetworkError(cause, limit);
-      throw fail(code, what, { outcomeUnknown: sent && call.verb === "POST", notSent: !sent }, undefined, cause);
+      throw fail(code, what, { outcomeUnknown: sent && call.verb === "POST", notSent: !sent }, cause);
     }
 
     // Only a success answer proves a POST was not performed twice; anything unreadable may hide one.
@@ -249,8 +233,8 @@ export class Transport {
     // Green API says "not found" inside HTTP 200 ({"code": 404}); an HTTP 404 is a page that does not
     // exist — a wrong API URL or a proxy. Taking it for "already deleted" would drop a live, billed
     // instance from the stack, so it is an error the user must look at.
-    if (statusCode === 404) throw fail("invalid_request", `HTTP 404 ${quoted}`, { status: 404 }, WRONG_URL_ADVICE);
-    if (statusCode === 466) throw fail("invalid_request", `HTTP 466 ${quoted}`, { status: 466 }, QUOTA_ADVICE);
+    if (statusCode === 404) throw fail("invalid_request", `HTTP 404 ${quoted}`, { status: 404, adviceId: "wrong_url" });
+    if (statusCode === 466) throw fail("invalid_request", `HTTP 466 ${quoted}`, { status: 466, adviceId: "plan_quota" });
     if (statusCode >= 500 || looksLikeHtml(text)) {
       // A 5xx may come after the work was done (a proxy timing out in front of a slow backend).
       throw fail("server_error", `HTTP ${statusCode} ${quoted}`, {
@@ -263,20 +247,7 @@ export class Transport {
   }
 }
 
-type Fail = (
-  code: GreenApiErrorCode,
-  what: string,
-  extra?: Partial<GreenApiErrorDetails>,
-  advice?: string,
-  cause?: unknown,
-) => GreenApiError;
-
-export const WRONG_URL_ADVICE =
-  "Green API has no such page: check the partnerApiUrl / apiUrl options (GREEN_API_PARTNER_API_URL / GREEN_API_URL) against the partner console.";
-export const NO_TIME_TO_WRITE_ADVICE =
-  "Run again; if this happens on the first request of an operation, raise the operation deadline " +
-  "(the deadlines.operationMs option or GREEN_API_OPERATION_TIMEOUT_SECONDS) to at least 3 request deadlines + 1 s.";
-const QUOTA_ADVICE = "The instance's plan quota is used up; check its tariff in the Green API console.";
+type Fail = (code: GreenApiErrorCode, what: string, extra?: Partial<GreenApiErrorDetails>, cause?: unknown) => GreenApiError;
 
 /**
  * Green API reports many errors inside HTTP 200: `{"code": 401, "description": "Unauthorized"}`.
@@ -289,7 +260,7 @@ function parseBody(text: string, fail: Fail, isPost: boolean): unknown {
   } catch (cause) {
     const kind = looksLikeHtml(text) ? "an HTML page" : text.trim() === "" ? "an empty body" : "a body that is not JSON (cut off?)";
     // A 200 whose body was cut off is most likely a success we cannot read.
-    throw fail("malformed_response", `HTTP 200 with ${kind}`, { outcomeUnknown: isPost }, undefined, cause);
+    throw fail("malformed_response", `HTTP 200 with ${kind}`, { outcomeUnknown: isPost }, cause);
   }
   if (isErrorBody(body)) {
     const code: GreenApiErrorCode =

@@ -11,6 +11,7 @@
  * after it ended.
  */
 import { operationTimeLeftMs, settleWindowMs, wireTypeInstance, type PartnerClient } from "../greenapi/client";
+import { minimumOperationRule } from "../greenapi/deadlines";
 import { GreenApiError, isGreenApiError } from "../greenapi/errors";
 import { sleep } from "../greenapi/pacer";
 import type { ListRequest } from "../greenapi/instance-list";
@@ -18,7 +19,7 @@ import type { InstanceListItem, InstanceRef } from "../greenapi/client";
 import type { Provider } from "./config";
 import { InputError, operation, type Context, type Report } from "./errors";
 import { initFailure } from "./init-failure";
-import { instanceApiUrl, noteUnusableInstanceUrl } from "./hosts";
+import { instanceApiUrl, instanceRef } from "./hosts";
 import { createOnlyOf, productFailures, settingsOf, type InstanceInputs } from "./inputs";
 import { observeState, STARTING, withWid, type LiveInstance } from "./live";
 import { notReadyReason, waitUntilBuilt } from "./readiness";
@@ -77,7 +78,7 @@ export async function create(provider: Provider, request: CreateRequest): Promis
     const outcome = inputs.adoptIdInstance === undefined ? await createExactlyOnce(creation) : await adopt(creation);
     const { facts, existing } = outcome;
     // The host by what create or adoption named; the outputs' own follows the list row too (below).
-    const createdHost = instanceApiUrl(inputs.apiUrl, facts.apiUrlInstance, config.apiUrl);
+    const createdHost = instanceApiUrl({ declared: inputs.apiUrl, own: facts.apiUrlInstance }, config.apiUrl);
     if (!existing) await refuseOtherProduct(creation, facts, createdHost);
     const settled = Date.now();
     if (existing) await applyDeclaredSettings(client, facts, existing, inputs, createdHost);
@@ -91,9 +92,8 @@ export async function create(provider: Provider, request: CreateRequest): Promis
         lingerMs: POST_CREATE_LINGER_MS,
       }).catch(() => undefined));
     const own = facts.apiUrlInstance || listed?.apiUrlInstance;
-    const apiUrl = instanceApiUrl(inputs.apiUrl, own, config.apiUrl);
-    if (inputs.apiUrl === undefined) noteUnusableInstanceUrl(report, facts.idInstance, own, apiUrl);
-    const ref = { ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl };
+    const apiUrl = instanceApiUrl({ declared: inputs.apiUrl, own }, config.apiUrl, { report, idInstance: facts.idInstance });
+    const ref = instanceRef(facts, apiUrl);
     const live = inputs.waitForReady
       ? await waitForReady(context, ref, { inputs, facts, apiUrl, listed })
       : await observeState(client, ref);
@@ -252,8 +252,8 @@ function nothingCreated({ inputs, names }: Creation, absent: GreenApiError, caus
     { code: absent.code, method: absent.method, status: absent.status },
     `${absent.detail}; no instance named "${inputs.name}" appeared in the lists requested until Green API would have performed it, ` +
       "so nothing was created, and too little of the operation's time is left to try again safely",
-    `Run \`pulumi up\` again, or raise ${names.name("operationTimeoutSeconds")} (to at least twice 3 × ${names.name("requestTimeoutSeconds")}) ` +
-      "so that create can try again by itself.",
+    `Run \`pulumi up\` again, or raise ${names.name("operationTimeoutSeconds")} ` +
+      `(to at least ${minimumOperationRule(names.name("requestTimeoutSeconds"), 2)}, room for two attempts) so that create can try again by itself.`,
     { cause },
   );
 }
@@ -336,7 +336,7 @@ async function applyDeclaredSettings(
   const settings = settingsOf(inputs);
   if (Object.keys(settings).length === 0) return;
   try {
-    await client.setSettings({ ...facts, typeInstance: facts.typeInstance ?? undefined, apiUrl }, settings);
+    await client.setSettings(instanceRef(facts, apiUrl), settings);
   } catch (error) {
     const unapplied = Object.fromEntries(Object.keys(settings).map((key) => [key, undefined]));
     const recorded = buildOutputs({ inputs: { ...inputs, ...unapplied }, facts, apiUrl, listed });

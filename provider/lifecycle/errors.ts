@@ -6,9 +6,9 @@
  * the client's own words name its options and GREEN_API_* variables. The client's error stays the
  * cause. Messages are already redacted by the transport.
  */
-import { ADVICE, GreenApiError, type GreenApiErrorCode } from "../greenapi/errors";
+import { minimumOperationRule } from "../greenapi/deadlines";
+import { GreenApiError, type AdviceId } from "../greenapi/errors";
 import type { PartnerClient } from "../greenapi/client";
-import { NO_TIME_TO_WRITE_ADVICE, WRONG_URL_ADVICE } from "../greenapi/transport";
 import { clientOf, STACK_CONFIG, type Provider, type ProviderConfig, type SettingNames } from "./config";
 
 const PARTNER_METHODS: ReadonlySet<string> = new Set(["createInstance", "getInstances", "deleteInstanceAccount"]);
@@ -39,12 +39,12 @@ export class InputError extends Error {
   }
 }
 
-/** The client's default advice for these codes, in this provider's setting names. */
-function adviceFor(code: GreenApiErrorCode, names: SettingNames): string | undefined {
+/** The client's standard advice, in this provider's setting names, where it names a setting. */
+function adviceFor(id: AdviceId, names: SettingNames): string | undefined {
   const [partnerApiUrl, apiUrl, requestTimeout, operationTimeout] = (
     ["partnerApiUrl", "apiUrl", "requestTimeoutSeconds", "operationTimeoutSeconds"] as const
   ).map((setting) => names.name(setting));
-  switch (code) {
+  switch (id) {
     case "timeout":
       return (
         `Green API did not answer in time; run again, or raise ${requestTimeout} (each request, default 30) ` +
@@ -57,20 +57,13 @@ function adviceFor(code: GreenApiErrorCode, names: SettingNames): string | undef
         "Green API answered something that is not its documented JSON (an HTML page, a cut-off or empty body); " +
         `check that ${partnerApiUrl} / ${apiUrl} point at Green API, then run again.`
       );
+    case "wrong_url":
+      return `Green API has no such page: check ${partnerApiUrl} / ${apiUrl} (or the resource's apiUrl) against the partner console.`;
+    case "no_time_to_write":
+      return `Run again; if this happens on the first request of an operation, raise ${operationTimeout} to at least ${minimumOperationRule(requestTimeout)}.`;
     default:
       return undefined;
   }
-}
-
-/** Other advice of the client's, by its text (constants of our own, not Green API's words). */
-function forClientAdvice(advice: string, names: SettingNames): string | undefined {
-  if (advice === WRONG_URL_ADVICE) {
-    return `Green API has no such page: check ${names.name("partnerApiUrl")} / ${names.name("apiUrl")} (or the resource's apiUrl) against the partner console.`;
-  }
-  if (advice === NO_TIME_TO_WRITE_ADVICE) {
-    return `Run again; if this happens on the first request of an operation, raise ${names.name("operationTimeoutSeconds")} to at least 3 × ${names.name("requestTimeoutSeconds")} + 2.`;
-  }
-  return undefined;
 }
 
 /** A Green API error in the words of this provider's user; other errors pass unchanged. */
@@ -89,7 +82,7 @@ export function forPulumi(error: unknown, names: SettingNames = STACK_CONFIG): u
       "this instance's token was rejected",
     );
   }
-  const reworded = forClientAdvice(error.advice, names) ?? (error.advice === ADVICE[error.code] ? adviceFor(error.code, names) : undefined);
+  const reworded = error.adviceId && adviceFor(error.adviceId, names);
   return reworded ? error.withAdvice(reworded) : error;
 }
 

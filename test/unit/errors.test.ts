@@ -2,6 +2,9 @@
 import { ADVICE, codeForRejection, GreenApiError } from "../../provider/greenapi/errors";
 import { PartnerClient } from "../../provider/greenapi/client";
 import { forPulumi } from "../../provider/lifecycle/errors";
+import { providerProperties } from "../../provider/lifecycle/config";
+import { minimumOperationMs } from "../../provider/greenapi/deadlines";
+import { readClientSettings } from "../../provider/greenapi/client-settings";
 
 describe("the client's errors", () => {
   it("advise in the client's own terms: options and GREEN_API_* variables, never stack config", () => {
@@ -63,5 +66,34 @@ describe("the provider's re-wording", () => {
       "The next `pulumi up` looks first.",
     );
     expect(forPulumi(own)).toBe(own);
+  });
+
+  it("re-words by the advice's id, never its text: the id survives retries, and own words drop it", () => {
+    const wrongUrl = new GreenApiError({ code: "invalid_request", method: "getInstances", status: 404, adviceId: "wrong_url" }, "HTTP 404");
+    expect(wrongUrl.advice).toBe(ADVICE.wrong_url);
+    const retried = wrongUrl.afterAttempts(2, 1500);
+    expect(retried.adviceId).toBe("wrong_url");
+    const acctB = providerProperties("acctB");
+    expect((forPulumi(retried, acctB) as Error).message).toMatch(/gave up after 2 attempts.*check `partnerApiUrl` of provider `acctB`/);
+    // The same words as the standard advice, but the caller's own: nothing to re-word.
+    const ownWords = new GreenApiError({ code: "timeout", method: "getInstances" }, "no answer", ADVICE.timeout);
+    expect(ownWords.adviceId).toBeUndefined();
+    expect(forPulumi(ownWords)).toBe(ownWords);
+    expect(wrongUrl.withAdvice("Look elsewhere.").adviceId).toBeUndefined();
+  });
+
+  it("gives one minimum operation deadline, from the config check to every advice", () => {
+    const noTime = new GreenApiError(
+      { code: "timeout", method: "createInstance", notSent: true, adviceId: "no_time_to_write" },
+      "not sent",
+    );
+    expect(noTime.advice).toMatch(/at least 3 × the request deadline \+ 2 s/);
+    expect((forPulumi(noTime) as Error).message).toMatch(
+      /raise greenapi:operationTimeoutSeconds to at least 3 × greenapi:requestTimeoutSeconds \+ 2/,
+    );
+    expect(minimumOperationMs(30_000)).toBe(92_000);
+    expect(() =>
+      readClientSettings((setting) => ({ requestTimeoutSeconds: "30", operationTimeoutSeconds: "91" })[setting as string], String),
+    ).toThrow(/operationTimeoutSeconds must be at least 3 × requestTimeoutSeconds \+ 2 \(92 s/);
   });
 });
