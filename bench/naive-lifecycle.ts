@@ -7,10 +7,10 @@
  * benchmark measures the shared list and nothing else. Loaded only inside the baseline's own
  * provider host process (see providers.ts).
  */
-import { PartnerClient } from "../provider/greenapi/client";
+import { SharedAccount } from "../provider/lifecycle/account";
 
-const shared = PartnerClient.prototype.getInstances;
-PartnerClient.prototype.getInstances = function (this: PartnerClient) {
+const shared = SharedAccount.prototype.instances;
+SharedAccount.prototype.instances = function (this: SharedAccount) {
   return shared.call(this, { fresh: true });
 };
 

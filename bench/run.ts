@@ -16,7 +16,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, request } from "undici";
 import { GreenApiEmulator } from "../emulator";
 import { captureRegistrations, Engine, type ProviderHost, type StateEntry } from "../harness";
-import { INSTANCE_LIST_FRESHNESS_MS } from "../provider/greenapi/instance-list";
+import { INSTANCE_LIST_FRESHNESS_MS } from "../provider/lifecycle/instance-list";
 import { GreenApiInstance } from "../provider/resource";
 import { accountState } from "./account-state";
 import { naiveProvider, oursProvider, wholeClosureProvider } from "./providers";

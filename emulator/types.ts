@@ -94,6 +94,10 @@ export interface WireInstance {
   isExpired: boolean;
 }
 
+/**
+ * The emulator's own record of an instance — its list row plus what only its instance API shows —
+ * standing in for Green API's database. Nothing in the provider sees this type.
+ */
 export interface EmulatedInstance extends WireInstance {
   /** The full getSettings body. */
   settings: Settings;

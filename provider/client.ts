@@ -18,7 +18,6 @@ export {
 } from "./greenapi/client";
 export { ConfigurationError } from "./greenapi/client-settings";
 export { GreenApiError, isGreenApiError, type GreenApiErrorCode, type GreenApiErrorDetails } from "./greenapi/errors";
-export type { ListRequest } from "./greenapi/instance-list";
 export type { RetryPolicy } from "./greenapi/retry";
 export type { Settings } from "./greenapi/settings";
 export type { Deadlines } from "./greenapi/transport";

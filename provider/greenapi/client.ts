@@ -4,7 +4,6 @@
  */
 import type { z } from "zod";
 import { GreenApiError, isGreenApiError } from "./errors";
-import { InstanceListCache, type ListRequest } from "./instance-list";
 import * as wire from "./schemas";
 import { settingsFromWire, settingsToWire, type Settings } from "./settings";
 import { apiUrlProblem, ConfigurationError, DEFAULT_API_URL, PARTNER_CLIENT_ENV, readClientSettings } from "./client-settings";
@@ -25,7 +24,10 @@ export interface PartnerClientOptions {
   retry?: RetryPolicy;
 }
 
-/** What the instance API needs to address one instance. */
+/**
+ * The address of one instance's API — id, token, host, product — once the provider knows all four
+ * (built by lifecycle/hosts.ts instanceRef); every instance call takes one.
+ */
 export interface InstanceRef {
   idInstance: number;
   apiTokenInstance: string;
@@ -57,7 +59,10 @@ export function wireTypeInstance(typeInstance: string): string {
 // user's compiler reads never import zod (whose own .d.cts files fail to compile without
 // skipLibCheck and esModuleInterop, as in Pulumi's TypeScript template). `_SameAsSchemas` keeps the two equal.
 
-/** One row of getInstances. Fields older accounts lack are optional; Green API may add more. */
+/**
+ * One row of getInstances: the instance as the partner list shows it, alive or deleted (Green API
+ * lists deleted ones for ~3 months). Fields older accounts lack are optional; Green API may add more.
+ */
 export interface InstanceListItem {
   idInstance: number;
   name?: string | null;
@@ -85,7 +90,10 @@ export interface InstanceListItem {
   [field: string]: unknown;
 }
 
-/** What createInstance answers: the new instance's id and token (keep the token: it is a credential). */
+/**
+ * What createInstance answers, the only moment an instance is known by its answer alone: the new
+ * instance's id and token (keep the token: it is a credential).
+ */
 export interface CreatedInstance {
   idInstance: number;
   apiTokenInstance: string;
@@ -123,14 +131,8 @@ export class PartnerClient {
   private readonly partnerApiUrl: string;
   private readonly apiUrl: string;
   private readonly transport: Transport;
-  private readonly instanceList = new InstanceListCache((sent) =>
-    this.partner("getInstances", "GET", undefined, wire.getInstancesResponse, [], sent),
-  );
   /** The account's partner gateway bucket, shared with every other client of this account in this process. */
   private readonly bucket: PartnerBucket;
-
-  /** See createsSettledAt. */
-  private createsSettleAt = 0;
 
   constructor(options: PartnerClientOptions) {
     this.partnerToken = options.partnerToken;
@@ -176,12 +178,12 @@ export class PartnerClient {
   }
 
   /**
-   * Every instance of the account, deleted ones included (Green API keeps them ~3 months).
-   * Concurrent and near-simultaneous callers share one request (see instance-list.ts); pass
-   * `{ fresh: true }` for a list requested after this call began.
+   * Every instance of the account, deleted ones included (Green API keeps them ~3 months): one
+   * request per call. `onSend` is told when (each attempt of) the request goes out, after any wait
+   * for the account's partner rate limit.
    */
-  async getInstances(request: ListRequest = {}): Promise<Array<Readonly<InstanceListItem>>> {
-    return this.instanceList.get(request);
+  async getInstances(options: { onSend?: (at: number) => void } = {}): Promise<InstanceListItem[]> {
+    return this.partner("getInstances", "GET", undefined, wire.getInstancesResponse, [], options.onSend);
   }
 
   /**
@@ -199,26 +201,9 @@ export class PartnerClient {
       partnerUserUiid,
     });
     const body = { ...declared, ...settingsToWire(settings) };
-    try {
-      const answer = await this.partner("createInstance", "POST", body, wire.createInstanceAnswer, [request.webhookUrlToken]);
-      if ("idInstance" in answer && typeof answer.apiTokenInstance === "string") return answer as CreatedInstance;
-      throw createInstanceFailure(answer as z.infer<typeof wire.createInstanceFailure>);
-    } catch (error) {
-      if (isGreenApiError(error) && error.settlesAt !== undefined) this.createsSettleAt = Math.max(this.createsSettleAt, error.settlesAt);
-      throw error;
-    } finally {
-      // Also on failure: a lost answer may still have created the instance.
-      this.instanceList.invalidate();
-    }
-  }
-
-  /**
-   * From this time on (epoch ms), a list shows every instance this client's createInstance calls
-   * may have created: an attempt whose outcome is unknown may be performed until its `settlesAt`.
-   * Pass it as `sentAfter` to look a name up in any list recent enough.
-   */
-  get createsSettledAt(): number {
-    return this.createsSettleAt;
+    const answer = await this.partner("createInstance", "POST", body, wire.createInstanceAnswer, [request.webhookUrlToken]);
+    if ("idInstance" in answer && typeof answer.apiTokenInstance === "string") return answer as CreatedInstance;
+    throw createInstanceFailure(answer as z.infer<typeof wire.createInstanceFailure>);
   }
 
   /** "alreadyGone" when Green API answers 404: the instance was deleted before, or never existed. */
@@ -236,8 +221,6 @@ export class PartnerClient {
     } catch (error) {
       if (isGreenApiError(error, "not_found")) return "alreadyGone";
       throw error;
-    } finally {
-      this.instanceList.invalidate();
     }
   }
 

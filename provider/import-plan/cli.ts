@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
   const client = clientFrom(tokenFile, values["partner-api-url"]);
   try {
     process.stderr.write("greenapi-import-plan: reading the account's instances (one getInstances)…\n");
-    const instances = await client.getInstances({ fresh: true }).catch((error: unknown) => {
+    const instances = await client.getInstances().catch((error: unknown) => {
       if (error instanceof GreenApiError && error.code === "unauthorized") {
         throw error.withAdvice(
           `Check ${tokenFile ? `the token in ${tokenFile}` : PARTNER_CLIENT_ENV.partnerToken} against the partner console.`,

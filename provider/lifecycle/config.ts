@@ -5,6 +5,7 @@
  * operations share — and a front door that is configured again closes the previous one.
  */
 import { PartnerClient } from "../greenapi/client";
+import { SharedAccount } from "./account";
 import {
   ConfigurationError,
   PARTNER_CLIENT_ENV,
@@ -54,7 +55,7 @@ export function providerProperties(provider: string): SettingNames {
 export interface Provider {
   names: SettingNames;
   /** Absent without a partner token: each operation then fails saying how to set one. */
-  client?: PartnerClient;
+  account?: SharedAccount;
   config: ClientSettings;
 }
 
@@ -83,18 +84,18 @@ export function checkConfig(lookup: Lookup, names: SettingNames, env: NodeJS.Pro
 export function configure(lookup: Lookup, names: SettingNames, env: NodeJS.ProcessEnv = process.env): Provider {
   const config = settingsFrom(lookup, names, env);
   const { partnerToken } = config;
-  return { names, config, client: partnerToken ? new PartnerClient({ ...config, partnerToken }) : undefined };
+  return { names, config, account: partnerToken ? new SharedAccount(new PartnerClient({ ...config, partnerToken })) : undefined };
 }
 
-/** The client and full configuration of a provider that has a partner token. */
-export function clientOf(provider: Provider): { client: PartnerClient; config: ProviderConfig } {
-  if (!provider.client || !provider.config.partnerToken) {
+/** The account and full configuration of a provider that has a partner token. */
+export function accountOf(provider: Provider): { account: SharedAccount; config: ProviderConfig } {
+  if (!provider.account || !provider.config.partnerToken) {
     throw new ConfigurationError(`No Green API partner token. ${provider.names.setPartnerToken}`);
   }
-  return { client: provider.client, config: { ...provider.config, partnerToken: provider.config.partnerToken } };
+  return { account: provider.account, config: { ...provider.config, partnerToken: provider.config.partnerToken } };
 }
 
 /** Ends the provider's connections (a reconfigured front door, or the end of its process). */
 export async function closeProvider(provider: Provider | undefined): Promise<void> {
-  await provider?.client?.close();
+  await provider?.account?.client.close();
 }

@@ -10,14 +10,17 @@
  * only if another attempt's window fits in the operation, so nothing this create sent can land
  * after it ended.
  */
-import { operationTimeLeftMs, settleWindowMs, wireTypeInstance, type PartnerClient } from "../greenapi/client";
+import { operationTimeLeftMs, settleWindowMs, wireTypeInstance } from "../greenapi/client";
 import { minimumOperationRule } from "../greenapi/deadlines";
 import { GreenApiError, isGreenApiError } from "../greenapi/errors";
 import { sleep } from "../greenapi/pacer";
-import type { ListRequest } from "../greenapi/instance-list";
+import type { SharedAccount } from "./account";
+import type { ListRequest } from "./instance-list";
 import type { InstanceListItem, InstanceRef } from "../greenapi/client";
 import type { Provider } from "./config";
-import { InputError, operation, type Context, type Report } from "./errors";
+import { InputError } from "./errors";
+import { operation, type Context, type InstanceCalls } from "./operation";
+import type { Report } from "./report";
 import { initFailure } from "./init-failure";
 import { instanceApiUrl, instanceRef } from "./hosts";
 import { createOnlyOf, productFailures, settingsOf, type InstanceInputs } from "./inputs";
@@ -73,7 +76,7 @@ interface Outcome {
 export async function create(provider: Provider, request: CreateRequest): Promise<{ id: string; outs: InstanceOutputs }> {
   const { inputs, autoName, report } = request;
   return operation(provider, report, async (context) => {
-    const { client, config } = context;
+    const { account, client, config } = context;
     const creation: Creation = { ...context, inputs, autoName };
     const outcome = inputs.adoptIdInstance === undefined ? await createExactlyOnce(creation) : await adopt(creation);
     const { facts, existing } = outcome;
@@ -87,7 +90,7 @@ export async function create(provider: Provider, request: CreateRequest): Promis
     const listed =
       outcome.listed ??
       existing ??
-      (await findAlive(client, (item) => item.idInstance === facts.idInstance, {
+      (await findAlive(account, (item) => item.idInstance === facts.idInstance, {
         sentAfter: settled,
         lingerMs: POST_CREATE_LINGER_MS,
       }).catch(() => undefined));
@@ -115,13 +118,13 @@ async function waitForReady(context: Context, ref: InstanceRef, parts: Omit<Outp
 }
 
 async function createExactlyOnce(creation: Creation): Promise<Outcome> {
-  const { client, inputs, report } = creation;
+  const { account, inputs, report } = creation;
   const requestMs = creation.config.deadlines.requestMs;
   const name = inputs.name!;
   const named = (item: InstanceListItem) => item.name === name;
   // Any recent list will do — this process's own creates never carry this resource's name — unless
   // one of them may still be performed (an earlier, failed create of this very resource, say).
-  const existing = await findAlive(client, named, { sentAfter: client.createsSettledAt });
+  const existing = await findAlive(account, named, { sentAfter: account.createsSettledAt });
   if (existing) return takeOverExisting(creation, existing);
 
   const request = { name, ...createOnlyOf(inputs), ...settingsOf(inputs) };
@@ -131,7 +134,7 @@ async function createExactlyOnce(creation: Creation): Promise<Outcome> {
   for (let attempt = 1; ;) {
     let failure: GreenApiError;
     try {
-      const created = await client.createInstance(request);
+      const created = await account.createInstance(request);
       // The answer may not name the product; the declared one is what was asked for.
       return { facts: { ...created, typeInstance: created.typeInstance || wireTypeInstance(inputs.typeInstance ?? "") || undefined } };
     } catch (error) {
@@ -175,14 +178,14 @@ async function createExactlyOnce(creation: Creation): Promise<Outcome> {
  * billed and replaced on every `up`: it is deleted again at once. If that fails, it is recorded in
  * the stack so that `pulumi destroy` deletes it.
  */
-async function refuseOtherProduct({ client, inputs, names }: Creation, facts: InstanceFacts, apiUrl: string): Promise<void> {
+async function refuseOtherProduct({ account, inputs, names }: Creation, facts: InstanceFacts, apiUrl: string): Promise<void> {
   const declared = inputs.typeInstance && wireTypeInstance(inputs.typeInstance);
   if (!declared || !facts.typeInstance || facts.typeInstance === declared) return;
   const problem =
     `typeInstance: Green API created a "${facts.typeInstance}" instance (${facts.idInstance} "${inputs.name ?? ""}") ` +
     `although "${inputs.typeInstance}" was declared`;
   try {
-    await client.deleteInstanceAccount(facts.idInstance);
+    await account.deleteInstanceAccount(facts.idInstance);
   } catch (cause) {
     const recorded = buildOutputs({ inputs, facts, apiUrl });
     const reason = `${problem}, and deleting it again failed (${cause instanceof Error ? cause.message : String(cause)})`;
@@ -210,7 +213,7 @@ function noFreeInstances({ inputs, names }: Creation, failure: GreenApiError): G
  * are shared with the other resources' lookups. Throws when the operation ends before it could tell.
  */
 async function waitOutLateCreate(creation: Creation, failure: GreenApiError): Promise<InstanceListItem | undefined> {
-  const { client } = creation;
+  const { account } = creation;
   const name = creation.inputs.name!;
   const settlesAt = failure.settlesAt ?? Date.now();
   let pause = SETTLE_FIRST_PAUSE_MS;
@@ -218,7 +221,7 @@ async function waitOutLateCreate(creation: Creation, failure: GreenApiError): Pr
   for (;;) {
     const sentAfter = Date.now();
     try {
-      const found = await findAlive(client, (item) => item.name === name, { sentAfter, lingerMs: POST_CREATE_LINGER_MS });
+      const found = await findAlive(account, (item) => item.name === name, { sentAfter, lingerMs: POST_CREATE_LINGER_MS });
       if (found || sentAfter >= settlesAt) return found;
     } catch (error) {
       lookupFailure = error;
@@ -284,9 +287,9 @@ function takeOverExisting({ inputs, autoName, report }: Creation, existing: Inst
  * Adoption: takes over an existing, alive instance (its token comes from getInstances) without
  * ever calling createInstance. The declared settings are applied by the caller.
  */
-async function adopt({ client, inputs, report }: Creation): Promise<Outcome> {
+async function adopt({ account, inputs, report }: Creation): Promise<Outcome> {
   const idInstance = inputs.adoptIdInstance!;
-  const listed = (await client.getInstances()).find((item) => item.idInstance === idInstance);
+  const listed = (await account.instances()).find((item) => item.idInstance === idInstance);
   if (!listed || listed.deleted) {
     throw new InputError(
       "adoptIdInstance",
@@ -327,7 +330,7 @@ async function adopt({ client, inputs, report }: Creation): Promise<Outcome> {
  * changes and applies them again.
  */
 async function applyDeclaredSettings(
-  client: PartnerClient,
+  client: InstanceCalls,
   facts: InstanceFacts,
   listed: InstanceListItem,
   inputs: InstanceInputs,
@@ -353,9 +356,9 @@ function factsOf(item: InstanceListItem): InstanceFacts {
 }
 
 async function findAlive(
-  client: PartnerClient,
+  account: SharedAccount,
   match: (item: InstanceListItem) => boolean,
   request: ListRequest = {},
 ): Promise<InstanceListItem | undefined> {
-  return (await client.getInstances(request)).find((item) => !item.deleted && match(item));
+  return (await account.instances(request)).find((item) => !item.deleted && match(item));
 }

@@ -3,7 +3,8 @@
  * not unlink the customer's phone by itself; an instance already gone counts as deleted.
  */
 import type { Provider } from "./config";
-import { operation, type Report } from "./errors";
+import { operation } from "./operation";
+import type { Report } from "./report";
 import { instanceApiUrl, instanceRef } from "./hosts";
 import { parseId } from "./ids";
 import { observeState } from "./live";
@@ -17,7 +18,7 @@ export interface DeleteRequest {
 }
 
 export async function deleteInstance(provider: Provider, { id, outputs: props, report }: DeleteRequest): Promise<void> {
-  return operation(provider, report, async ({ client, config }) => {
+  return operation(provider, report, async ({ account, client, config }) => {
     const idInstance = parseId(id);
     if (props.logoutOnDelete !== false && props.apiTokenInstance) {
       // The host last used: what the outputs say (refresh keeps it current).
@@ -27,7 +28,7 @@ export async function deleteInstance(provider: Provider, { id, outputs: props, r
         report("info", `logged the linked phone out of instance ${idInstance} before deleting it.`);
       }
     }
-    if ((await client.deleteInstanceAccount(idInstance)) === "alreadyGone") {
+    if ((await account.deleteInstanceAccount(idInstance)) === "alreadyGone") {
       report("info", `instance ${idInstance} was already deleted.`);
     }
   });

@@ -1,5 +1,5 @@
 /**
- * What the user reads when an operation fails, and how a front door hears about progress.
+ * What the user reads when an operation fails.
  *
  * Green API errors are re-worded for Pulumi users, naming the setting that fixes them where the user
  * of this provider sets it (see SettingNames: the stack config, or an explicit provider's property);
@@ -8,20 +8,9 @@
  */
 import { minimumOperationRule } from "../greenapi/deadlines";
 import { GreenApiError, type AdviceId } from "../greenapi/errors";
-import type { PartnerClient } from "../greenapi/client";
-import { clientOf, STACK_CONFIG, type Provider, type ProviderConfig, type SettingNames } from "./config";
+import { STACK_CONFIG, type SettingNames } from "./config";
 
 const PARTNER_METHODS: ReadonlySet<string> = new Set(["createInstance", "getInstances", "deleteInstanceAccount"]);
-
-/** How bad a line is, in the words of Pulumi's engine log. */
-export type Severity = "debug" | "info" | "warning" | "error";
-
-/**
- * A front door's way to show the user a line about the resource being worked on: the dynamic door
- * prints it (Pulumi shows a dynamic provider's output on the stack's row), the plugin logs it to
- * the engine under the resource's URN.
- */
-export type Report = (severity: Severity, message: string) => void;
 
 /**
  * A problem with what the program declared — a name already taken, an adoptIdInstance not in the
@@ -84,26 +73,4 @@ export function forPulumi(error: unknown, names: SettingNames = STACK_CONFIG): u
   }
   const reworded = error.adviceId && adviceFor(error.adviceId, names);
   return reworded ? error.withAdvice(reworded) : error;
-}
-
-/** What an operation works with: the provider's client and configuration, and where its lines go. */
-export interface Context {
-  client: PartnerClient;
-  config: ProviderConfig;
-  names: SettingNames;
-  report: Report;
-}
-
-/**
- * Runs one provider operation (create, read, update, delete, a lookup): with the provider's client,
- * within one deadline for all its Green API calls, and with its failure worded for the user (see
- * forPulumi).
- */
-export async function operation<T>(provider: Provider, report: Report, work: (context: Context) => Promise<T>): Promise<T> {
-  try {
-    const { client, config } = clientOf(provider);
-    return await client.operation(() => work({ client, config, names: provider.names, report }));
-  } catch (error) {
-    throw forPulumi(error, provider.names);
-  }
 }

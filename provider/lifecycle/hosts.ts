@@ -7,7 +7,7 @@
  */
 import type { InstanceRef } from "../greenapi/client";
 import { apiUrlProblem } from "../greenapi/client-settings";
-import type { Report } from "./errors";
+import type { Report } from "./report";
 
 /** The instance's own host, if Green API named one that is safe to send its token to. */
 export function usableInstanceUrl(apiUrlInstance: unknown): string | undefined {

@@ -8,7 +8,8 @@
  * them from a secret to manage them.
  */
 import type { Provider } from "./config";
-import { operation, type Report } from "./errors";
+import { operation } from "./operation";
+import type { Report } from "./report";
 import { parseId } from "./ids";
 import { instanceApiUrl, instanceRef } from "./hosts";
 import { inputsFromOutputs, SECRET_INPUTS } from "./inputs";
@@ -17,9 +18,9 @@ import { buildOutputs } from "./outputs";
 import type { ReadResult } from "./read";
 
 export async function importInstance(provider: Provider, { id, report }: { id: string; report: Report }): Promise<ReadResult> {
-  return operation(provider, report, async ({ client, config }) => {
+  return operation(provider, report, async ({ account, client, config }) => {
     const idInstance = parseId(id);
-    const listed = (await client.getInstances()).find((item) => item.idInstance === idInstance);
+    const listed = (await account.instances()).find((item) => item.idInstance === idInstance);
     // An empty id: the engine reports that the instance to import does not exist.
     if (!listed || listed.deleted) return { id: "", props: {} };
     // Its token comes from the list, as for adoptIdInstance: without it no setting can be read.

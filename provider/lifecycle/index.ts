@@ -18,7 +18,8 @@ export { update, type UpdateRequest } from "./update";
 export { deleteInstance, type DeleteRequest } from "./delete";
 export { importInstance } from "./import";
 export { getInstance, getInstances, LookupArgumentError, type InstanceSummary } from "./lookups";
-export { InputError, forPulumi, type Report, type Severity } from "./errors";
+export { InputError, forPulumi } from "./errors";
+export type { Report, Severity } from "./report";
 export { ResourceInitError } from "./init-failure";
 
 export interface CheckRequest {

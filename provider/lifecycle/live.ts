@@ -5,9 +5,14 @@
  * saying why the rest is missing, and callers keep their last known values.
  */
 import { isGreenApiError } from "../greenapi/errors";
-import type { InstanceRef, PartnerClient } from "../greenapi/client";
+import type { InstanceRef } from "../greenapi/client";
+import type { InstanceCalls } from "./operation";
 import type { Settings } from "../greenapi/settings";
 
+/**
+ * An instance as its own API reports it at one moment (getStateInstance, getSettings): the live
+ * truth a create, refresh or import folds into the outputs. Which instance: see InstanceRef.
+ */
 export interface LiveInstance {
   stateInstance?: string;
   settings?: Settings;
@@ -22,7 +27,7 @@ export interface LiveInstance {
 /** Shown while Green API builds the instance (getStateInstance answers null, or 401). */
 export const STARTING = "starting";
 
-export async function observeState(client: PartnerClient, ref: InstanceRef): Promise<LiveInstance> {
+export async function observeState(client: InstanceCalls, ref: InstanceRef): Promise<LiveInstance> {
   try {
     const state = await client.getStateInstance(ref);
     return state === null ? { stateInstance: STARTING, note: "Green API is still building the instance" } : { stateInstance: state };
@@ -39,7 +44,7 @@ export async function observeState(client: PartnerClient, ref: InstanceRef): Pro
  * calls need not wait for each other (a refresh of N instances then takes about one round trip
  * per instance, not two). Settings read while the instance is starting are not trusted.
  */
-export async function observe(client: PartnerClient, ref: InstanceRef): Promise<LiveInstance> {
+export async function observe(client: InstanceCalls, ref: InstanceRef): Promise<LiveInstance> {
   const [state, read] = await Promise.all([
     observeState(client, ref),
     client.getSettings(ref).then(
@@ -55,7 +60,7 @@ export async function observe(client: PartnerClient, ref: InstanceRef): Promise<
 }
 
 /** An authorized instance's linked account, read once when the state alone was observed (best effort). */
-export async function withWid(client: PartnerClient, ref: InstanceRef, live: LiveInstance): Promise<LiveInstance> {
+export async function withWid(client: InstanceCalls, ref: InstanceRef, live: LiveInstance): Promise<LiveInstance> {
   if (live.stateInstance !== "authorized" || live.wid !== undefined) return live;
   const read = await client.getSettings(ref).catch(() => undefined);
   return read?.wid ? { ...live, wid: read.wid } : live;

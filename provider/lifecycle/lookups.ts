@@ -5,7 +5,8 @@
  */
 import { wireTypeInstance, type InstanceListItem } from "../greenapi/client";
 import type { Provider } from "./config";
-import { operation, type Report } from "./errors";
+import { operation } from "./operation";
+import type { Report } from "./report";
 import { dropUndefined } from "./inputs";
 
 /**
@@ -71,8 +72,8 @@ export async function getInstances(
 ): Promise<{ instances: InstanceSummary[] }> {
   checkArguments(args, { name: "string", typeInstance: "string", includeDeleted: "boolean", includeTokens: "boolean" });
   const { name, typeInstance, includeDeleted, includeTokens } = args as InstancesFilter;
-  return operation(provider, report, async ({ client }) => {
-    const rows = (await client.getInstances()).filter(
+  return operation(provider, report, async ({ account }) => {
+    const rows = (await account.instances()).filter(
       (row) =>
         (includeDeleted || !row.deleted) &&
         (name === undefined || row.name === name) &&
@@ -87,8 +88,8 @@ export async function getInstance(provider: Provider, args: Record<string, unkno
   checkArguments(args, { idInstance: "number", name: "string", includeTokens: "boolean" });
   const { idInstance, name, includeTokens } = args as { idInstance?: number; name?: string; includeTokens?: boolean };
   if ((idInstance === undefined) === (name === undefined)) throw new LookupArgumentError("give exactly one of idInstance and name");
-  return operation(provider, report, async ({ client }) => {
-    const rows = await client.getInstances();
+  return operation(provider, report, async ({ account }) => {
+    const rows = await account.instances();
     const row =
       idInstance !== undefined
         ? rows.find((item) => item.idInstance === idInstance)

@@ -6,7 +6,8 @@
  */
 import { SETTING_NAMES } from "../greenapi/settings";
 import type { Provider } from "./config";
-import { operation, type Report } from "./errors";
+import { operation } from "./operation";
+import type { Report } from "./report";
 import { parseId } from "./ids";
 import { instanceApiUrl, instanceRef } from "./hosts";
 import { inputsFromOutputs, type InstanceInputs } from "./inputs";
@@ -27,9 +28,9 @@ export interface ReadRequest {
 }
 
 export async function read(provider: Provider, { id, outputs: props, report }: ReadRequest): Promise<ReadResult> {
-  return operation(provider, report, async ({ client, config }) => {
+  return operation(provider, report, async ({ account, client, config }) => {
     const idInstance = parseId(id);
-    const listed = (await client.getInstances()).find((item) => item.idInstance === idInstance);
+    const listed = (await account.instances()).find((item) => item.idInstance === idInstance);
     if (!listed || listed.deleted) {
       report("info", `instance ${idInstance} ${listed ? "was deleted" : "no longer exists"} outside Pulumi; removing it from the stack.`);
       return { id: "", props: {} };

@@ -7,7 +7,7 @@
 import { operationTimeLeftMs, type InstanceRef } from "../greenapi/client";
 import { sleep } from "../greenapi/pacer";
 import type { SettingNames } from "./config";
-import type { Context } from "./errors";
+import type { Context } from "./operation";
 import { observeState, STARTING, type LiveInstance } from "./live";
 
 /** Green API's docs poll every 5 s; the first looks come sooner, as short start-ups are common. */

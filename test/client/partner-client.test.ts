@@ -76,13 +76,13 @@ describe("partner methods", () => {
     expect(created).toMatchObject({ idInstance: expect.any(Number), apiTokenInstance: expect.any(String), typeInstance: "whatsapp" });
     expect(emulator.get(created.idInstance)!.settings).toMatchObject({ webhookUrl: "https://hooks.example.com/c", incomingWebhook: "yes" });
 
-    const listed = (await client.getInstances({ fresh: true })).find((i) => i.idInstance === created.idInstance);
+    const listed = (await client.getInstances()).find((i) => i.idInstance === created.idInstance);
     expect(listed).toMatchObject({ name: "client-crud", deleted: false, apiTokenInstance: created.apiTokenInstance });
 
     expect(await client.deleteInstanceAccount(created.idInstance)).toBe("deleted");
     expect(await client.deleteInstanceAccount(created.idInstance)).toBe("alreadyGone");
     expect(await client.deleteInstanceAccount(1)).toBe("alreadyGone");
-    const after = (await client.getInstances({ fresh: true })).find((i) => i.idInstance === created.idInstance);
+    const after = (await client.getInstances()).find((i) => i.idInstance === created.idInstance);
     expect(after?.deleted).toBe(true);
   });
 
@@ -101,7 +101,7 @@ describe("partner methods", () => {
 
   it("retries a 429 on a read, and succeeds", async () => {
     emulator.injectFault({ method: "getInstances", kind: "status", status: 429, times: 2 });
-    await expect(client.getInstances({ fresh: true })).resolves.toEqual(expect.any(Array));
+    await expect(client.getInstances()).resolves.toEqual(expect.any(Array));
     expect(statusesOf("getInstances")).toEqual([429, 429, 200]);
   });
 
@@ -161,7 +161,7 @@ describe("partner methods", () => {
     const started = Date.now();
     const error = await failure(
       quick.operation(async () => {
-        await quick.getInstances({ fresh: true }).catch(() => undefined); // uses the whole budget
+        await quick.getInstances().catch(() => undefined); // uses the whole budget
         await quick.getStateInstance(ref); // nothing left for it
       }),
     );
@@ -213,7 +213,7 @@ describe("the account's partner rate limit (Green API's gateway bucket)", () => 
     const names = Array.from({ length: 30 }, (_, i) => `paced-${i}`);
     await Promise.all([
       ...names.map((name, i) => (i % 2 ? a : b).createInstance({ name })),
-      ...Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).getInstances({ fresh: true })),
+      ...Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).getInstances()),
     ]);
     // 40 calls: 20 at once, then 20 at 10 a second.
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
@@ -262,7 +262,7 @@ describe("products and partner fields", () => {
       countryInstance: "kz",
       partnerUserUiid: "c-9",
     });
-    const listed = (await client.getInstances({ fresh: true })).find((i) => i.idInstance === created.idInstance);
+    const listed = (await client.getInstances()).find((i) => i.idInstance === created.idInstance);
     expect(listed).toMatchObject({ typeInstance: "v3", partnerUserUiid: "c-9", apiUrlInstance: emulator.url });
     const ref = { ...created, typeInstance: created.typeInstance };
     expect(await client.getStateInstance(ref)).toBe("notAuthorized");
@@ -371,7 +371,7 @@ describe("for scripts", () => {
     });
     extraClients.push(fromEnv);
     const ref = await newInstance("client-from-env");
-    expect((await fromEnv.getInstances({ fresh: true })).map((i) => i.idInstance)).toContain(ref.idInstance);
+    expect((await fromEnv.getInstances()).map((i) => i.idInstance)).toContain(ref.idInstance);
     expect(await fromEnv.getStateInstance(ref)).toBe("notAuthorized"); // instance calls use GREEN_API_URL
   });
 

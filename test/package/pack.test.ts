@@ -290,7 +290,7 @@ async function main(): Promise<void> {
   const client = PartnerClient.fromEnv();
   try {
     const created = await client.createInstance({ name: "from-a-script", incomingWebhook: true });
-    const listed = (await client.getInstances({ fresh: true })).some((i) => i.idInstance === created.idInstance && !i.deleted);
+    const listed = (await client.getInstances()).some((i) => i.idInstance === created.idInstance && !i.deleted);
     const removed = await client.deleteInstanceAccount(created.idInstance);
     const again = await client.deleteInstanceAccount(created.idInstance);
     const pulumiLoaded = Object.keys(require.cache).some((file) => file.includes(\`\${sep}@pulumi\${sep}\`));

@@ -1,12 +1,13 @@
 /**
  * The shared instance list: one request for concurrent callers, a short freshness window, and
- * invalidation on account changes. First the cache alone (controlled answers and clock), then
- * PartnerClient over HTTP against the emulator.
+ * invalidation on account changes. First the cache alone (controlled answers and clock), then a
+ * provider's SharedAccount over HTTP against the emulator.
  */
 import { GreenApiEmulator } from "../../emulator";
 import { PartnerClient } from "../../provider/greenapi/client";
 import { isGreenApiError } from "../../provider/greenapi/errors";
-import { INSTANCE_LIST_FRESHNESS_MS, INSTANCE_LIST_MAX_AGE_MS, InstanceListCache } from "../../provider/greenapi/instance-list";
+import { SharedAccount } from "../../provider/lifecycle/account";
+import { INSTANCE_LIST_FRESHNESS_MS, INSTANCE_LIST_MAX_AGE_MS, InstanceListCache } from "../../provider/lifecycle/instance-list";
 
 interface Item {
   idInstance: number;
@@ -232,9 +233,10 @@ describe("InstanceListCache", () => {
   });
 });
 
-describe("PartnerClient.getInstances against the emulator", () => {
+describe("a provider's shared account against the emulator", () => {
   let emulator: GreenApiEmulator;
   let client: PartnerClient;
+  let account: SharedAccount;
   beforeEach(async () => {
     emulator = await GreenApiEmulator.start({ latencyMs: 20 });
     emulator.seedAccount({ alive: 20, deleted: 5 });
@@ -243,6 +245,7 @@ describe("PartnerClient.getInstances against the emulator", () => {
       partnerApiUrl: emulator.url,
       deadlines: { requestMs: 2_000, operationMs: 8_000 },
     });
+    account = new SharedAccount(client);
   });
   afterEach(async () => {
     await client.close();
@@ -250,38 +253,44 @@ describe("PartnerClient.getInstances against the emulator", () => {
   });
 
   it("answers 100 concurrent callers with one HTTP request", async () => {
-    const lists = await Promise.all(Array.from({ length: 100 }, () => client.getInstances()));
+    const lists = await Promise.all(Array.from({ length: 100 }, () => account.instances()));
     expect(emulator.count("getInstances")).toBe(1);
     expect(lists.every((list) => list.length === 25)).toBe(true);
   });
 
   it("sees its own createInstance and deleteInstanceAccount at once", async () => {
-    const before = await client.getInstances();
-    const { idInstance } = await client.createInstance({ name: "fresh-one" });
-    const afterCreate = await client.getInstances();
+    const before = await account.instances();
+    const { idInstance } = await account.createInstance({ name: "fresh-one" });
+    const afterCreate = await account.instances();
     expect(afterCreate.length).toBe(before.length + 1);
 
-    await client.deleteInstanceAccount(idInstance);
-    const afterDelete = await client.getInstances();
+    await account.deleteInstanceAccount(idInstance);
+    const afterDelete = await account.instances();
     expect(afterDelete.find((item) => item.idInstance === idInstance)?.deleted).toBe(true);
     expect(emulator.count("getInstances")).toBe(3);
   });
 
   it("after a createInstance whose answer was lost, the next list includes the instance it created", async () => {
-    await client.getInstances();
+    await account.instances();
     emulator.injectFault({ method: "createInstance", kind: "performThenDrop" });
-    const error = await client.createInstance({ name: "lost-answer" }).catch((e) => e);
+    const error = await account.createInstance({ name: "lost-answer" }).catch((e) => e);
     expect(isGreenApiError(error) && error.outcomeUnknown).toBe(true);
     // The failed attempt invalidated the list: even an ordinary call asks Green API again.
-    const list = await client.getInstances();
+    const list = await account.instances();
     expect(list.some((item) => item.name === "lost-answer" && !item.deleted)).toBe(true);
     expect(emulator.count("getInstances")).toBe(2);
   });
 
   it("fresh: true always makes a request", async () => {
-    await client.getInstances();
-    await client.getInstances({ fresh: true });
-    await client.getInstances();
+    await account.instances();
+    await account.instances({ fresh: true });
+    await account.instances();
     expect(emulator.count("getInstances")).toBe(2);
+  });
+
+  it("leaves a script's PartnerClient alone: each getInstances there is one request", async () => {
+    await Promise.all([client.getInstances(), client.getInstances()]);
+    await client.getInstances();
+    expect(emulator.count("getInstances")).toBe(3);
   });
 });
