@@ -20,4 +20,4 @@ export { ConfigurationError } from "./greenapi/client-settings";
 export { GreenApiError, isGreenApiError, type GreenApiErrorCode, type GreenApiErrorDetails } from "./greenapi/errors";
 export type { RetryPolicy } from "./greenapi/retry";
 export type { Settings } from "./greenapi/settings";
-export type { Deadlines } from "./greenapi/transport";
+export type { Deadlines } from "./greenapi/deadlines";

@@ -7,4 +7,4 @@ export { CONFIG_KEYS, ConfigurationError } from "./lifecycle/config";
 export { PartnerClient, type PartnerClientOptions, type InstanceRef, type CreateInstanceRequest } from "./greenapi/client";
 export { GreenApiError, isGreenApiError, type GreenApiErrorCode } from "./greenapi/errors";
 export type { Settings } from "./greenapi/settings";
-export type { Deadlines } from "./greenapi/transport";
+export type { Deadlines } from "./greenapi/deadlines";

@@ -7,12 +7,13 @@ import { GreenApiError, isGreenApiError } from "./errors";
 import * as wire from "./schemas";
 import { settingsFromWire, settingsToWire, type Settings } from "./settings";
 import { apiUrlProblem, ConfigurationError, DEFAULT_API_URL, PARTNER_CLIENT_ENV, readClientSettings } from "./client-settings";
-import { Transport, withinDeadline, type Call, type Deadlines } from "./transport";
+import type { Deadlines } from "./deadlines";
+import { Transport, type Call } from "./transport";
+import { withinDeadline } from "./waiting";
 import type { RetryPolicy } from "./retry";
 import { partnerBucketOf, type PartnerBucket } from "./pacer";
 
 export { DEFAULT_API_URL, PARTNER_CLIENT_ENV } from "./client-settings";
-export { operationTimeLeftMs, settleWindowMs } from "./transport";
 
 export interface PartnerClientOptions {
   partnerToken: string;

@@ -3,6 +3,8 @@
  * The pacer spaces calls that share a key so that several calls of one method to one instance queue
  * politely instead of collecting 429s.
  */
+import { pauseFor } from "./waiting";
+
 export class Pacer {
   private readonly nextFree = new Map<string, number>();
 
@@ -11,17 +13,13 @@ export class Pacer {
     const now = Date.now();
     const slot = Math.max(now, this.nextFree.get(key) ?? 0);
     this.nextFree.set(key, slot + intervalMs);
-    if (slot > now) await sleep(slot - now);
+    if (slot > now) await pauseFor(slot - now);
   }
 
   /** Pushes the key's next slot back, e.g. after the server sent Retry-After. */
   delay(key: string, untilMs: number): void {
     this.nextFree.set(key, Math.max(this.nextFree.get(key) ?? 0, untilMs));
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A partner account's call budget: `ratePerSecond` calls a second, in bursts of up to `burst`. */

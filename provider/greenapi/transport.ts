@@ -3,14 +3,14 @@
  * redaction. Request semantics (which method, which schema) live in the clients; this file knows
  * only how to get a JSON answer safely or a GreenApiError that is safe to print.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { Agent, request } from "undici";
 import type { Dispatcher } from "undici";
 import { DEFAULT_DEADLINES, settleWindowMs, type Deadlines } from "./deadlines";
 import { codeForRejection, GreenApiError, type GreenApiErrorCode, type GreenApiErrorDetails } from "./errors";
-import { Pacer, sleep, type PartnerBucket, type Turn } from "./pacer";
+import { Pacer, type PartnerBucket, type Turn } from "./pacer";
 import { redact, REDACTED } from "./redact";
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay, type Repeatability, type RetryPolicy } from "./retry";
+import { inOperation, operationDeadline, pauseFor, withinDeadline, writeMayLandUntil } from "./waiting";
 
 export interface TransportOptions {
   deadlines?: Partial<Deadlines>;
@@ -46,40 +46,6 @@ export interface Call {
   onSend?: (at: number) => void;
 }
 
-interface Operation {
-  /** Epoch ms by which every call in the operation ends. */
-  deadline: number;
-  /** Until when a repeatable write sent in this operation may still be performed (epoch ms). */
-  unsettledUntil: number;
-}
-
-export { DEFAULT_DEADLINES, settleWindowMs, type Deadlines };
-
-const currentOperation = new AsyncLocalStorage<Operation>();
-
-/**
- * Runs `work` as one operation: every call inside it, retries included, ends by `deadline`, and the
- * operation ends only once no repeatable write it sent can still land (see Call.write). An
- * operation inside another keeps the earlier deadline.
- */
-export async function withinDeadline<T>(deadline: number, work: () => Promise<T>): Promise<T> {
-  const outer = currentOperation.getStore();
-  const operation: Operation = { deadline: Math.min(deadline, outer?.deadline ?? Infinity), unsettledUntil: 0 };
-  try {
-    return await currentOperation.run(operation, work);
-  } finally {
-    // A timer may fire a millisecond early by the wall clock: wait until the window has really passed.
-    for (let unsettled = operation.unsettledUntil - Date.now(); unsettled > 0; unsettled = operation.unsettledUntil - Date.now()) {
-      await sleep(unsettled);
-    }
-  }
-}
-
-/** Milliseconds left in the current operation (Infinity outside one). */
-export function operationTimeLeftMs(): number {
-  return (currentOperation.getStore()?.deadline ?? Infinity) - Date.now();
-}
-
 /** Partner calls Green API's gateway refused with HTTP 429: answered before performing (docs/greenapi.md §1.3). */
 const refusedByGateway = new WeakSet<GreenApiError>();
 
@@ -107,11 +73,10 @@ export class Transport {
 
   /** Performs the call with retries; resolves to the parsed JSON body (which may be null). */
   async call(call: Call): Promise<unknown> {
-    const operation = currentOperation.getStore();
     // A call made on its own is an operation of its own.
-    if (!operation) return withinDeadline(Date.now() + this.deadlines.operationMs, () => this.call(call));
+    if (!inOperation()) return withinDeadline(Date.now() + this.deadlines.operationMs, () => this.call(call));
     const started = Date.now();
-    const deadline = Math.min(started + this.deadlines.operationMs, operation.deadline);
+    const deadline = Math.min(started + this.deadlines.operationMs, operationDeadline());
     const settleMs = settleWindowMs(this.deadlines.requestMs);
     let failed: GreenApiError | undefined;
     let refusals = 0; // 429s of the partner gateway: nothing was performed, so they are not attempts
@@ -150,14 +115,12 @@ export class Transport {
           attempt--;
           continue;
         }
-        if (error.settlesAt !== undefined && call.repeatability === "safe") {
-          operation.unsettledUntil = Math.max(operation.unsettledUntil, error.settlesAt);
-        }
+        if (error.settlesAt !== undefined && call.repeatability === "safe") writeMayLandUntil(error.settlesAt);
         failed = error;
         const wait = retryDelay(error, attempt, call.repeatability, deadline - Date.now(), this.retry);
         if (wait === undefined) throw attempt > 1 ? error.afterAttempts(attempt, Date.now() - started) : error;
         if (call.pace && error.retryAfterMs) this.pacer.delay(call.pace.key, Date.now() + error.retryAfterMs);
-        await sleep(wait);
+        await pauseFor(wait);
       }
     }
   }

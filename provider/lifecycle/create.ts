@@ -10,10 +10,10 @@
  * only if another attempt's window fits in the operation, so nothing this create sent can land
  * after it ended.
  */
-import { operationTimeLeftMs, settleWindowMs, wireTypeInstance } from "../greenapi/client";
-import { minimumOperationRule } from "../greenapi/deadlines";
+import { wireTypeInstance } from "../greenapi/client";
+import { minimumOperationRule, settleWindowMs } from "../greenapi/deadlines";
 import { GreenApiError, isGreenApiError } from "../greenapi/errors";
-import { sleep } from "../greenapi/pacer";
+import { fitsInOperation, pauseFor, Pauses, poll, type WaitPolicy } from "../greenapi/waiting";
 import type { SharedAccount } from "./account";
 import type { ListRequest } from "./instance-list";
 import type { InstanceListItem, InstanceRef } from "../greenapi/client";
@@ -41,12 +41,10 @@ const MAX_CREATE_ATTEMPTS = 3;
 const POST_CREATE_LINGER_MS = 100;
 
 /** Pauses before trying createInstance again after code 100 ("no free instances, try later"), with jitter. */
-const NO_FREE_FIRST_PAUSE_MS = 1_000;
-const NO_FREE_MAX_PAUSE_MS = 15_000;
+const NO_FREE_INSTANCES: WaitPolicy = { firstPauseMs: 1_000, maxPauseMs: 15_000, jitter: 0.5 };
 
 /** Pauses between the lookups that wait out a late createInstance: a lost answer shows at once, a slow backend later. */
-const SETTLE_FIRST_PAUSE_MS = 250;
-const SETTLE_MAX_PAUSE_MS = 10_000;
+const LATE_CREATE: WaitPolicy = { firstPauseMs: 250, maxPauseMs: 10_000 };
 
 export interface CreateRequest {
   /** Checked inputs (see check). */
@@ -130,7 +128,7 @@ async function createExactlyOnce(creation: Creation): Promise<Outcome> {
   const request = { name, ...createOnlyOf(inputs), ...settingsOf(inputs) };
   let absent: GreenApiError | undefined; // the last attempt known not to have created anything
   let noFree: GreenApiError | undefined; // the last code 100, while waiting for a free instance
-  let noFreePause = NO_FREE_FIRST_PAUSE_MS;
+  const noFreePauses = new Pauses(NO_FREE_INSTANCES);
   for (let attempt = 1; ;) {
     let failure: GreenApiError;
     try {
@@ -145,15 +143,14 @@ async function createExactlyOnce(creation: Creation): Promise<Outcome> {
       }
       if (isGreenApiError(error, "no_free_instances")) {
         // Nothing was created: wait and try again, while another attempt's settle window still fits.
-        const pause = noFreePause * (0.5 + Math.random() / 2);
-        if (pause + settleWindowMs(requestMs) > operationTimeLeftMs()) throw noFreeInstances(creation, error);
+        const pause = noFreePauses.next();
+        if (!fitsInOperation(pause, settleWindowMs(requestMs))) throw noFreeInstances(creation, error);
         report(
           "info",
           `Green API has no free instances right now (createInstance code 100); trying "${name}" again in ${Math.ceil(pause / 1000)} s.`,
         );
         noFree = error;
-        noFreePause = Math.min(noFreePause * 2, NO_FREE_MAX_PAUSE_MS);
-        await sleep(pause);
+        await pauseFor(pause);
         continue;
       }
       if (!isGreenApiError(error) || !error.outcomeUnknown) throw error;
@@ -216,23 +213,24 @@ async function waitOutLateCreate(creation: Creation, failure: GreenApiError): Pr
   const { account } = creation;
   const name = creation.inputs.name!;
   const settlesAt = failure.settlesAt ?? Date.now();
-  let pause = SETTLE_FIRST_PAUSE_MS;
   let lookupFailure: unknown;
-  for (;;) {
-    const sentAfter = Date.now();
-    try {
-      const found = await findAlive(account, (item) => item.name === name, { sentAfter, lingerMs: POST_CREATE_LINGER_MS });
-      if (found || sentAfter >= settlesAt) return found;
-    } catch (error) {
-      lookupFailure = error;
-    }
-    // The last lookup goes out once the window has passed; a failed one is tried again while time is left.
-    const now = Date.now();
-    const next = sentAfter < settlesAt ? Math.min(now + pause, settlesAt) : now + pause;
-    if (next >= now + operationTimeLeftMs()) throw outcomeUnknown(creation, failure, lookupFailure);
-    await sleep(next - now);
-    pause = Math.min(pause * 2, SETTLE_MAX_PAUSE_MS);
-  }
+  // The last lookup goes out once the window has passed; a failed one is tried again while time is left.
+  const polled = await poll(
+    LATE_CREATE,
+    async () => {
+      const sentAfter = Date.now();
+      try {
+        const found = await findAlive(account, (item) => item.name === name, { sentAfter, lingerMs: POST_CREATE_LINGER_MS });
+        return { done: found !== undefined || sentAfter >= settlesAt, value: found };
+      } catch (error) {
+        lookupFailure = error;
+        return { done: false, value: undefined };
+      }
+    },
+    { lookAt: settlesAt },
+  );
+  if (!polled.done) throw outcomeUnknown(creation, failure, lookupFailure);
+  return polled.value;
 }
 
 function outcomeUnknown({ inputs, autoName }: Creation, failure: GreenApiError, cause: unknown): GreenApiError {

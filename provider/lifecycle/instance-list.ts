@@ -5,6 +5,7 @@
  * callers that arrive while a request is in flight join it, and callers that keep arriving reuse its
  * answer. Whatever this process creates or deletes invalidates the list.
  */
+import { pauseFor } from "../greenapi/waiting";
 
 /**
  * An answer is reused while callers keep coming: each use extends its life by this much. The engine
@@ -20,10 +21,6 @@ export const INSTANCE_LIST_FRESHNESS_MS = 2_000;
  * command, and console changes made during a refresh are a race no window avoids.
  */
 export const INSTANCE_LIST_MAX_AGE_MS = 120_000;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 export interface InstanceListOptions {
   freshnessMs?: number;
@@ -93,7 +90,7 @@ export class InstanceListCache<T extends object> {
       const shared = this.shared(request);
       if (shared) return (await shared).slice();
       if (request.sentAfter !== undefined && request.lingerMs) {
-        await sleep(request.lingerMs);
+        await pauseFor(request.lingerMs);
         const later = this.shared(request);
         if (later) return (await later).slice();
       }

@@ -4,15 +4,14 @@
  * QR page works only after that. The docs' recommended flow polls getStateInstance until
  * "notAuthorized"; this does so within the operation's deadline, with a progress line every ~15 s.
  */
-import { operationTimeLeftMs, type InstanceRef } from "../greenapi/client";
-import { sleep } from "../greenapi/pacer";
+import type { InstanceRef } from "../greenapi/client";
+import { poll, type WaitPolicy } from "../greenapi/waiting";
 import type { SettingNames } from "./config";
 import type { Context } from "./operation";
 import { observeState, STARTING, type LiveInstance } from "./live";
 
 /** Green API's docs poll every 5 s; the first looks come sooner, as short start-ups are common. */
-const FIRST_PAUSE_MS = 1_000;
-const MAX_PAUSE_MS = 5_000;
+const READINESS: WaitPolicy = { firstPauseMs: 1_000, maxPauseMs: 5_000 };
 const PROGRESS_EVERY_MS = 15_000;
 /** Left for what follows the wait (outputs, a settings read) in the same operation. */
 const RESERVE_MS = 1_000;
@@ -35,29 +34,31 @@ export interface Readiness {
  * ran out first.
  */
 export async function waitUntilBuilt({ client, config, report }: Context, ref: InstanceRef, name: string): Promise<Readiness> {
-  const requestMs = config.deadlines.requestMs;
-  const started = Date.now();
-  let nextProgress = started + PROGRESS_EVERY_MS;
-  let pause = FIRST_PAUSE_MS;
-  for (;;) {
-    const live = await observeState(client, ref);
-    const waitedMs = Date.now() - started;
-    if (!stillStarting(live.stateInstance)) {
-      if (waitedMs >= FIRST_PAUSE_MS)
-        report("info", `instance ${ref.idInstance} "${name}" is ready (${live.stateInstance}) after ${seconds(waitedMs)}.`);
-      return { live, ready: true, waitedMs };
-    }
-    if (pause + requestMs + RESERVE_MS > operationTimeLeftMs()) return { live, ready: false, waitedMs };
-    if (Date.now() >= nextProgress) {
-      report(
-        "info",
-        `waiting for instance ${ref.idInstance} "${name}" to be ready: ${live.stateInstance ?? "state unknown"}, ${seconds(waitedMs)} so far.`,
-      );
-      nextProgress += PROGRESS_EVERY_MS;
-    }
-    await sleep(pause);
-    pause = Math.min(pause * 2, MAX_PAUSE_MS);
+  let nextProgressMs = PROGRESS_EVERY_MS;
+  const polled = await poll(
+    READINESS,
+    async () => {
+      const live = await observeState(client, ref);
+      return { done: !stillStarting(live.stateInstance), value: live };
+    },
+    {
+      // The next look, and what follows the wait in the same operation.
+      reserveMs: config.deadlines.requestMs + RESERVE_MS,
+      beforePause: (live, waitedMs) => {
+        if (waitedMs < nextProgressMs) return;
+        report(
+          "info",
+          `waiting for instance ${ref.idInstance} "${name}" to be ready: ${live.stateInstance ?? "state unknown"}, ${seconds(waitedMs)} so far.`,
+        );
+        nextProgressMs += PROGRESS_EVERY_MS;
+      },
+    },
+  );
+  const { value: live, done: ready, elapsedMs: waitedMs } = polled;
+  if (ready && waitedMs >= READINESS.firstPauseMs) {
+    report("info", `instance ${ref.idInstance} "${name}" is ready (${live.stateInstance}) after ${seconds(waitedMs)}.`);
   }
+  return { live, ready, waitedMs };
 }
 
 /** Why a wait ran out, and what the user can do: the instance exists and is kept either way. */

@@ -5,7 +5,7 @@
  */
 import type { InstanceRef } from "../greenapi/client";
 import { isGreenApiError } from "../greenapi/errors";
-import { sleep } from "../greenapi/pacer";
+import { pauseUntil } from "../greenapi/waiting";
 import type { Settings } from "../greenapi/settings";
 import { awaitsReadiness, changedSettings } from "./diff";
 import type { Provider } from "./config";
@@ -63,7 +63,7 @@ async function applySettings({ client, report }: Context, ref: InstanceRef, chan
     await client.setSettings(ref, changed);
   } catch (error) {
     if (!isGreenApiError(error) || error.settlesAt === undefined) throw error;
-    await sleep(error.settlesAt - Date.now());
+    await pauseUntil(error.settlesAt);
     const live = await client.getSettings(ref).catch(() => undefined);
     const applied =
       live && Object.entries(changed).every(([key, value]) => !(key in live.settings) || live.settings[key as keyof Settings] === value);
