@@ -2,85 +2,21 @@
  * The resource's inputs: validation (check) and the one normalization every later step relies on —
  * flags as booleans whatever the user wrote, and an effective instance name.
  */
-import { createHash } from "node:crypto";
 import { z } from "zod";
-import {
-  DELAY_MAX_MS,
-  DELAY_MIN_MS,
-  SETTING_FLAGS,
-  SETTING_NAMES,
-  isSettingFlag,
-  flagToBoolean,
-  type Settings,
-} from "../greenapi/settings";
+import { SETTING_NAMES, isSettingFlag, flagToBoolean, type Settings } from "../greenapi/settings";
 import { apiUrlProblem } from "../greenapi/client-settings";
-import type { InstanceProduct } from "../greenapi/client";
 import { usableInstanceUrl } from "./hosts";
+import { CREATE_ONLY_FIELDS, INPUT_NAMES, INSTANCE_PROPERTIES, SECRET_INPUTS, type InstanceInputs } from "./properties";
+
+export type { InstanceInputs };
 
 /** The engine's placeholder for a value not known until apply (preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** Checked inputs: what create/diff/update receive. */
-export interface InstanceInputs extends Settings {
-  /** Absent only when adopting an instance without naming it (the instance keeps its own name). */
-  name?: string;
-  /** Instance API host for this instance; overrides greenapi:apiUrl. */
-  apiUrl?: string;
-  /** Take over this existing instance instead of creating one. */
-  adoptIdInstance?: number;
-  /** Log the linked phone out before deleting the instance (default true). */
-  logoutOnDelete?: boolean;
-  /** Create waits until Green API has built the instance, so its QR page works when `up` ends (default false). */
-  waitForReady?: boolean;
-  /** whatsapp | telegram | max (or Green API's "v3") | instagram; sent at create only. */
-  typeInstance?: InstanceProduct | "v3";
-  countryInstance?: string;
-  partnerUserUiid?: string;
-}
-
-/** Product and partner fields: sent to createInstance only, so a change needs a new instance. */
-export const CREATE_ONLY_FIELDS = ["typeInstance", "countryInstance", "partnerUserUiid"] as const;
-
-/** Inputs whose value is a credential: a check failure on them must not name the property (the engine prints its value). */
-export const SECRET_INPUTS: ReadonlySet<string> = new Set(["webhookUrlToken"]);
-
-const flag = z.union([z.boolean(), z.enum(["yes", "no"])], {
-  error: 'must be true/false or "yes"/"no"',
-});
-
-const PROPERTY_SCHEMAS: Record<string, z.ZodType> = {
-  name: z.string({ error: "must be a string" }).trim().min(1, "must not be empty"),
-  webhookUrl: z.union([z.literal(""), z.url({ protocol: /^https?$/, error: "must be an http(s) URL, or empty to clear" })], {
-    error: "must be an http(s) URL, or empty to clear",
-  }),
-  webhookUrlToken: z.string({ error: "webhookUrlToken must be a string" }),
-  delaySendMessagesMilliseconds: z
-    .number({ error: "must be a number of milliseconds" })
-    .int("must be a whole number of milliseconds")
-    .min(DELAY_MIN_MS, `must be at least ${DELAY_MIN_MS} (Green API's minimum)`)
-    .max(DELAY_MAX_MS, `must be at most ${DELAY_MAX_MS}`),
-  ...Object.fromEntries(SETTING_FLAGS.map((name) => [name, flag])),
-  apiUrl: z.string({ error: "must be an https URL, such as the API host shown in the console" }).superRefine((url, context) => {
-    const problem = apiUrlProblem(url);
-    if (problem) context.addIssue({ code: "custom", message: problem });
-  }),
-  adoptIdInstance: z
-    .number({ error: "must be the idInstance (a number) of an instance in this account" })
-    .int("must be a whole number (an idInstance)")
-    .positive("must be a positive idInstance"),
-  logoutOnDelete: z.boolean({ error: "must be true or false" }),
-  waitForReady: z.boolean({ error: "must be true or false" }),
-  typeInstance: z.enum(["whatsapp", "telegram", "max", "instagram", "v3"], {
-    error: 'must be "whatsapp", "telegram", "max" or "instagram"',
-  }),
-  countryInstance: z
-    .string({ error: 'must be a two-letter country code such as "ru"' })
-    .regex(/^[a-z]{2}$/, 'must be a two-letter lowercase country code such as "ru"'),
-  partnerUserUiid: z.string({ error: "must be a string: your id for the customer" }).trim().min(1, "must not be empty"),
-};
-
-/** Every property a user may set, for messages. */
-export const INPUT_NAMES = Object.keys(PROPERTY_SCHEMAS);
+/** Each input's check, as the property table defines it. */
+const PROPERTY_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.fromEntries(
+  INPUT_NAMES.map((name) => [name, INSTANCE_PROPERTIES[name].input.validate({ z, apiUrlProblem })]),
+);
 
 export interface CheckFailure {
   property: string;
@@ -166,19 +102,6 @@ export function settingsOf(props: object): Settings {
     if (values[name] !== undefined) settings[name] = values[name];
   }
   return settings as Settings;
-}
-
-const NAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
-
-/**
- * The name a resource's instance gets when its program sets none: `<resource name>-<7 characters>`
- * (Pulumi's auto-name shape), derived from project, stack and resource name rather than drawn at
- * random, so that a run interrupted after createInstance looks for the very same name next time and
- * finds the instance instead of creating (and billing) a second one. Both front doors use it.
- */
-export function autoNameOf(project: string, stack: string, resourceName: string): string {
-  const seed = createHash("sha256").update(`${project}/${stack}/${resourceName}`).digest();
-  return `${resourceName}-${Array.from(seed.subarray(0, 7), (byte) => NAME_ALPHABET[byte % NAME_ALPHABET.length]).join("")}`;
 }
 
 /**
