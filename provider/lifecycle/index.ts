@@ -13,6 +13,7 @@ export { SECRET_OUTPUTS, type InstanceOutputs } from "./outputs";
 export { UNKNOWN, type CheckFailure, type InstanceInputs } from "./inputs";
 export { autoNameOf } from "./names";
 export { SECRET_INPUTS } from "./properties";
+export { storedOutputs, StoredStateError } from "./state";
 export { diff, type DiffResult } from "./diff";
 export { create, type CreateRequest } from "./create";
 export { read, type ReadRequest, type ReadResult } from "./read";

@@ -7,6 +7,7 @@ import { SETTING_NAMES, isSettingFlag, flagToBoolean, type Settings } from "../g
 import { apiUrlProblem } from "../greenapi/client-settings";
 import { usableInstanceUrl } from "./hosts";
 import { CREATE_ONLY_FIELDS, INPUT_NAMES, INSTANCE_PROPERTIES, SECRET_INPUTS, type InstanceInputs } from "./properties";
+import { storedValue } from "./state";
 
 export type { InstanceInputs };
 
@@ -17,6 +18,16 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const PROPERTY_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.fromEntries(
   INPUT_NAMES.map((name) => [name, INSTANCE_PROPERTIES[name].input.validate({ z, apiUrlProblem })]),
 );
+
+/**
+ * Checked inputs as the lifecycle holds them: each value of its table type (flags as booleans), or
+ * the placeholder of a value not known until apply, which only diff ever sees.
+ */
+const CHECKED_INPUTS = z.strictObject(
+  Object.fromEntries(
+    INPUT_NAMES.map((name) => [name, z.union([z.literal(UNKNOWN), storedValue(name, INSTANCE_PROPERTIES[name])]).optional()]),
+  ),
+) as z.ZodType<InstanceInputs>;
 
 export interface CheckFailure {
   property: string;
@@ -85,7 +96,11 @@ export function normalizeInputs(news: Record<string, unknown>, olds: Record<stri
     const previous = olds.name;
     inputs.name = typeof previous === "string" && previous ? previous : autoName;
   }
-  return inputs as unknown as InstanceInputs;
+  const checked = CHECKED_INPUTS.safeParse(inputs);
+  // Valid inputs always parse: a failure here is this provider's bug, named by property.
+  if (!checked.success)
+    throw new Error(`checked inputs are malformed: ${checked.error.issues.map((issue) => issue.path.join(".")).join(", ")}`);
+  return checked.data;
 }
 
 /** The declared product and partner fields of checked inputs. */
