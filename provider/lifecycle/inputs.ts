@@ -3,10 +3,28 @@
  * flags as booleans whatever the user wrote, and an effective instance name.
  */
 import { z } from "zod";
-import { SETTING_NAMES, isSettingFlag, flagToBoolean, type Settings } from "../greenapi/settings";
+import {
+  DELAY_MAX_MS,
+  DELAY_MIN_MS,
+  SETTING_FLAGS,
+  SETTING_NAMES,
+  isSettingFlag,
+  flagToBoolean,
+  type SettingFlag,
+  type Settings,
+} from "../greenapi/settings";
 import { apiUrlProblem } from "../greenapi/client-settings";
 import { usableInstanceUrl } from "./hosts";
-import { CREATE_ONLY_FIELDS, INPUT_NAMES, INSTANCE_PROPERTIES, SECRET_INPUTS, type InstanceInputs } from "./properties";
+import {
+  CREATE_ONLY_FIELDS,
+  INPUT_NAMES,
+  INSTANCE_PROPERTIES,
+  SECRET_INPUTS,
+  TYPE_INSTANCES,
+  type DeclaredValueOf,
+  type InputName,
+  type InstanceInputs,
+} from "./properties";
 import { storedValue } from "./state";
 
 export type { InstanceInputs };
@@ -14,10 +32,49 @@ export type { InstanceInputs };
 /** The engine's placeholder for a value not known until apply (preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** Each input's check, as the property table defines it. */
-const PROPERTY_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.fromEntries(
-  INPUT_NAMES.map((name) => [name, INSTANCE_PROPERTIES[name].input.validate({ z, apiUrlProblem })]),
-);
+const flag = z.union([z.boolean(), z.enum(["yes", "no"])], { error: 'must be true/false or "yes"/"no"' });
+
+/**
+ * Each input's check, for every input of the property table and accepting exactly its declared type
+ * (a type error otherwise, below). Messages name what is expected, never the value.
+ */
+const VALIDATORS = {
+  name: z.string({ error: "must be a string" }).trim().min(1, "must not be empty"),
+  webhookUrl: z.union([z.literal(""), z.url({ protocol: /^https?$/, error: "must be an http(s) URL, or empty to clear" })], {
+    error: "must be an http(s) URL, or empty to clear",
+  }),
+  webhookUrlToken: z.string({ error: "webhookUrlToken must be a string" }),
+  delaySendMessagesMilliseconds: z
+    .number({ error: "must be a number of milliseconds" })
+    .int("must be a whole number of milliseconds")
+    .min(DELAY_MIN_MS, `must be at least ${DELAY_MIN_MS} (Green API's minimum)`)
+    .max(DELAY_MAX_MS, `must be at most ${DELAY_MAX_MS}`),
+  ...(Object.fromEntries(SETTING_FLAGS.map((name) => [name, flag])) as { [K in SettingFlag]: typeof flag }),
+  apiUrl: z.string({ error: "must be an https URL, such as the API host shown in the console" }).superRefine((url, context) => {
+    const problem = apiUrlProblem(url);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  }),
+  adoptIdInstance: z
+    .number({ error: "must be the idInstance (a number) of an instance in this account" })
+    .int("must be a whole number (an idInstance)")
+    .positive("must be a positive idInstance"),
+  logoutOnDelete: z.boolean({ error: "must be true or false" }),
+  waitForReady: z.boolean({ error: "must be true or false" }),
+  typeInstance: z.enum(TYPE_INSTANCES, { error: 'must be "whatsapp", "telegram", "max" or "instagram"' }),
+  countryInstance: z
+    .string({ error: 'must be a two-letter country code such as "ru"' })
+    .regex(/^[a-z]{2}$/, 'must be a two-letter lowercase country code such as "ru"'),
+  partnerUserUiid: z.string({ error: "must be a string: your id for the customer" }).trim().min(1, "must not be empty"),
+};
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+type _ValidatorsAreTheTables = [
+  Assert<Same<keyof typeof VALIDATORS, InputName>>,
+  Assert<Same<{ [K in InputName]: z.input<(typeof VALIDATORS)[K]> }, { [K in InputName]: DeclaredValueOf<K> }>>,
+];
+
+const PROPERTY_SCHEMAS: Readonly<Record<string, z.ZodType>> = VALIDATORS;
 
 /**
  * Checked inputs as the lifecycle holds them: each value of its table type (flags as booleans), or

@@ -1,25 +1,19 @@
 /**
  * The resource, defined once: every property of an instance with its type, secrecy, what a change
  * does, whether a program declares it (input), the provider fills it in (output) or a lookup's row
- * holds it (summary), its validation and its description. Names are Green API's own wherever Green
+ * holds it (summary), its values and its description. Names are Green API's own wherever Green
  * API has the property; only values differ on the wire (flags "yes"/"no" — greenapi/settings.ts —
  * and the MAX product "v3" — wireTypeInstance).
  *
- * Derived from here: the input validation (inputs.ts), the stored-state schema (state.ts), the
- * secret lists, the outputs GreenApiInstance registers, the lookups' fields (lookups.ts) and the
- * plugin's schema.json (plugin/schema.ts, written by `npm run schema`). Plain data: GreenApiInstance
- * loads this file in every program, so it must load neither zod nor the HTTP client — validators are
- * handed their tools by inputs.ts.
+ * Derived from here: the input names and types the validators must cover (inputs.ts, a type error
+ * if one is missing or accepts another type), the stored-state schema (state.ts), the secret lists,
+ * the outputs GreenApiInstance registers, the lookups' fields (lookups.ts), the TypeScript types
+ * (checked against GreenApiInstance's at compile time) and the plugin's schema.json
+ * (scripts/schema.ts, written by `npm run schema`). Plain data, down to its types: GreenApiInstance
+ * loads this file in every program, and a program's type check reads its declarations, so it
+ * refers to neither zod nor the HTTP client.
  */
-import type { z } from "zod";
-import type { apiUrlProblem } from "../greenapi/client-settings";
-import { DELAY_MAX_MS, DELAY_MIN_MS, SETTING_FLAGS, type SettingFlag, type SettingName } from "../greenapi/settings";
-
-/** What an input's validator is built with, given by inputs.ts (so this table loads neither zod nor the client). */
-export interface ValidatorTools {
-  z: typeof z;
-  apiUrlProblem: typeof apiUrlProblem;
-}
+import { SETTING_FLAGS, type SettingFlag, type SettingName } from "../greenapi/settings";
 
 export interface PropertySpec {
   /** As schema.json names it; stored state is checked against it. */
@@ -40,8 +34,6 @@ export interface PropertySpec {
     /** The values schema.json lists, with a note where one needs it. */
     readonly values?: readonly string[];
     readonly valueNotes?: Readonly<Record<string, string>>;
-    /** The check of a declared value; its messages name what is expected, never the value. */
-    readonly validate: (tools: ValidatorTools) => z.ZodType;
   };
   /** A property of the resource's outputs; `required` ones every stored state has. Description: the input's unless given. */
   readonly output?: { readonly description?: string; readonly required?: true };
@@ -62,7 +54,6 @@ function flagProperty(name: SettingFlag) {
     input: {
       description: `Green API's \`${name}\` setting, as a boolean (Green API's "yes"/"no" on the wire).`,
       onChange: "in-place",
-      validate: ({ z }: ValidatorTools) => z.union([z.boolean(), z.enum(["yes", "no"])], { error: 'must be true/false or "yes"/"no"' }),
     },
     output: {},
   } as const satisfies PropertySpec;
@@ -79,10 +70,6 @@ const SETTING_PROPERTIES = {
     input: {
       description: 'URL that receives webhooks; "" clears it.',
       onChange: "in-place",
-      validate: ({ z }) =>
-        z.union([z.literal(""), z.url({ protocol: /^https?$/, error: "must be an http(s) URL, or empty to clear" })], {
-          error: "must be an http(s) URL, or empty to clear",
-        }),
     },
     output: {},
   },
@@ -92,7 +79,6 @@ const SETTING_PROPERTIES = {
     input: {
       description: "Sent by Green API in the Authorization header of webhooks. A credential: kept secret.",
       onChange: "in-place",
-      validate: ({ z }) => z.string({ error: "webhookUrlToken must be a string" }),
     },
     output: {},
   },
@@ -101,12 +87,6 @@ const SETTING_PROPERTIES = {
     input: {
       description: "Minimum delay between sent messages, 500–600000 ms.",
       onChange: "in-place",
-      validate: ({ z }) =>
-        z
-          .number({ error: "must be a number of milliseconds" })
-          .int("must be a whole number of milliseconds")
-          .min(DELAY_MIN_MS, `must be at least ${DELAY_MIN_MS} (Green API's minimum)`)
-          .max(DELAY_MAX_MS, `must be at most ${DELAY_MAX_MS}`),
     },
     output: {},
   },
@@ -119,7 +99,6 @@ export const INSTANCE_PROPERTIES = {
     input: {
       description: "Display name, unique in the account. Default: `<resource name>-<7 characters>`. Changing it replaces the instance.",
       onChange: "replace",
-      validate: ({ z }) => z.string({ error: "must be a string" }).trim().min(1, "must not be empty"),
     },
     output: {},
     summary: {},
@@ -130,11 +109,6 @@ export const INSTANCE_PROPERTIES = {
     input: {
       description: "This instance's API host, as the console shows it; overrides the provider's apiUrl. https (http only for loopback).",
       onChange: "in-place",
-      validate: ({ z, apiUrlProblem }) =>
-        z.string({ error: "must be an https URL, such as the API host shown in the console" }).superRefine((url, context) => {
-          const problem = apiUrlProblem(url);
-          if (problem) context.addIssue({ code: "custom", message: problem });
-        }),
     },
     output: { description: "The instance API host used.", required: true },
   },
@@ -144,11 +118,6 @@ export const INSTANCE_PROPERTIES = {
       description:
         "Take over this existing instance instead of creating one. Destroying the resource then deletes that instance. Changing it replaces.",
       onChange: "replace",
-      validate: ({ z }) =>
-        z
-          .number({ error: "must be the idInstance (a number) of an instance in this account" })
-          .int("must be a whole number (an idInstance)")
-          .positive("must be a positive idInstance"),
     },
     output: {},
   },
@@ -157,7 +126,6 @@ export const INSTANCE_PROPERTIES = {
     input: {
       description: "Log the linked phone out before deleting the instance; default true.",
       onChange: "in-place",
-      validate: ({ z }) => z.boolean({ error: "must be true or false" }),
     },
     output: {},
   },
@@ -167,7 +135,6 @@ export const INSTANCE_PROPERTIES = {
       description:
         "Create waits (within operationTimeoutSeconds) until Green API has built the instance, so its QR page works when `pulumi up` ends; default false. Green API takes up to ~5 minutes.",
       onChange: "none",
-      validate: ({ z }) => z.boolean({ error: "must be true or false" }),
     },
     output: {},
   },
@@ -179,7 +146,6 @@ export const INSTANCE_PROPERTIES = {
       createOnly: true,
       values: TYPE_INSTANCES,
       valueNotes: { v3: "Green API's name for MAX." },
-      validate: ({ z }) => z.enum(TYPE_INSTANCES, { error: 'must be "whatsapp", "telegram", "max" or "instagram"' }),
     },
     // Outputs and rows hold Green API's own name ("v3" for MAX), as released versions wrote it.
     output: { description: TYPE_AS_GREEN_API_NAMES_IT },
@@ -191,10 +157,6 @@ export const INSTANCE_PROPERTIES = {
       description: 'Two-letter lowercase country code, e.g. "ru". Sent at create only; changing it replaces the instance.',
       onChange: "replace",
       createOnly: true,
-      validate: ({ z }) =>
-        z
-          .string({ error: 'must be a two-letter country code such as "ru"' })
-          .regex(/^[a-z]{2}$/, 'must be a two-letter lowercase country code such as "ru"'),
     },
     output: {},
     summary: {},
@@ -205,7 +167,6 @@ export const INSTANCE_PROPERTIES = {
       description: "Your own id for the customer this instance serves. Sent at create only; changing it replaces.",
       onChange: "replace",
       createOnly: true,
-      validate: ({ z }) => z.string({ error: "must be a string: your id for the customer" }).trim().min(1, "must not be empty"),
     },
     output: {},
     summary: {},
@@ -291,5 +252,5 @@ export type InstanceOutputs = { [K in RequiredOutput]: StoredValueOf<K> } & {
   [K in Exclude<OutputName, RequiredOutput>]?: StoredValueOf<K>;
 };
 
-/** A program's value for an input, before the check: what its validator accepts (a flag may be "yes"/"no"). */
-export type DeclaredValueOf<K extends InputName> = z.input<ReturnType<Properties[K]["input"]["validate"]>>;
+/** A program's value for an input, before the check: a flag may be Green API's "yes"/"no" too. */
+export type DeclaredValueOf<K extends InputName> = K extends SettingFlag ? boolean | "yes" | "no" : ValueOf<K>;
