@@ -24,9 +24,10 @@ module.exports = tseslint.config(
     },
   },
   {
-    // The serialized provider must `require` the installed package by name at call time; the
-    // flag outputs are typed on the class by merging it with an interface.
-    files: ["provider/resource.ts", "bench/providers.ts"],
+    // The serialized provider must `require` the installed package by name at call time, and the
+    // package root loads the client on first use; the flag outputs are typed on the class by
+    // merging it with an interface.
+    files: ["provider/resource.ts", "provider/index.ts", "bench/providers.ts"],
     rules: {
       "@typescript-eslint/no-require-imports": "off",
       "@typescript-eslint/no-unsafe-declaration-merging": "off",

@@ -9,9 +9,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AUTO_NAME_KEY } from "./dynamic/keys";
-import { autoNameOf } from "./lifecycle/inputs";
-import { SECRET_OUTPUTS } from "./lifecycle/outputs";
-import { SETTING_NAMES, type SettingFlag } from "./greenapi/settings";
+import { autoNameOf } from "./lifecycle/names";
+import {
+  OUTPUT_NAMES,
+  SECRET_OUTPUTS,
+  type DeclaredValueOf,
+  type InputName,
+  type InstanceOutputs,
+  type OutputName,
+} from "./lifecycle/properties";
+import type { SettingFlag } from "./greenapi/settings";
 
 /** A Green API yes/no setting: a boolean, or Green API's own "yes" / "no". */
 export type Flag = boolean | "yes" | "no";
@@ -49,23 +56,6 @@ export type GreenApiInstanceArgs = {
   /** Your own id for the customer this instance serves (getInstances lists it). Sent at create only; changing it replaces. */
   partnerUserUiid?: pulumi.Input<string>;
 } & { [K in SettingFlag]?: pulumi.Input<Flag> };
-
-/** Properties the provider fills in; each becomes an output of the resource. */
-const OUTPUT_NAMES = [
-  "idInstance",
-  "apiTokenInstance",
-  "qrUrl",
-  "typeInstance",
-  "name",
-  "timeCreated",
-  "expirationDate",
-  "isExpired",
-  "tariff",
-  "apiUrl",
-  "apiUrlInstance",
-  "stateInstance",
-  "wid",
-] as const;
 
 // Kept minimal on purpose: this text is repeated in the state of every resource (under 2 KB).
 const provider: pulumi.dynamic.ResourceProvider = {
@@ -105,9 +95,16 @@ export class GreenApiInstance extends pulumi.dynamic.Resource {
   /** Secret. */
   declare readonly webhookUrlToken: pulumi.Output<string | undefined>;
   declare readonly delaySendMessagesMilliseconds: pulumi.Output<number | undefined>;
+  /** As declared. */
+  declare readonly adoptIdInstance: pulumi.Output<number | undefined>;
+  /** As declared. */
+  declare readonly logoutOnDelete: pulumi.Output<boolean | undefined>;
+  /** As declared. */
+  declare readonly waitForReady: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: GreenApiInstanceArgs = {}, opts: pulumi.CustomResourceOptions = {}) {
-    const outputs = Object.fromEntries([...OUTPUT_NAMES, ...SETTING_NAMES].map((key) => [key, undefined]));
+    // Every output becomes a property of the resource; undefined values are not sent to the engine.
+    const outputs = Object.fromEntries(OUTPUT_NAMES.map((key) => [key, undefined]));
     const props = {
       ...outputs,
       ...args,
@@ -123,3 +120,21 @@ export class GreenApiInstance extends pulumi.dynamic.Resource {
 /** The effective yes/no settings, as booleans, typed on the class (see declaration merging). */
 type FlagOutputs = { readonly [K in SettingFlag]: pulumi.Output<boolean | undefined> };
 export interface GreenApiInstance extends FlagOutputs {}
+
+/*
+ * The types above are written out for their documentation; the property table
+ * (lifecycle/properties.ts) is the definition, and a drift between them is a type error here.
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+type ArgsOfTable = { [K in InputName]?: pulumi.Input<DeclaredValueOf<K>> };
+type _ArgsAreTheTables = [Assert<Same<GreenApiInstanceArgs, ArgsOfTable>>, Assert<Same<keyof GreenApiInstanceArgs, InputName>>];
+type OutputValue<T> = T extends pulumi.Output<infer V> ? NonNullable<V> : never;
+type OutputsOnClass = { [K in OutputName]: OutputValue<GreenApiInstance[K]> };
+type OutputProperties = {
+  [K in keyof GreenApiInstance]: GreenApiInstance[K] extends pulumi.Output<unknown> ? K : never;
+}[keyof GreenApiInstance];
+type _OutputsAreTheTables = [
+  Assert<Same<OutputsOnClass, Required<InstanceOutputs>>>,
+  Assert<Same<OutputProperties, OutputName | "urn" | "id">>,
+];

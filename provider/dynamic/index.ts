@@ -99,14 +99,14 @@ export async function create(inputs: Properties): Promise<{ id: string; outs: In
 }
 
 export async function read(id: string, props: Properties): Promise<lifecycle.ReadResult> {
-  return lifecycle.read(provider(), { id, outputs: plain(props) as unknown as InstanceOutputs, report });
+  return lifecycle.read(provider(), { id, outputs: lifecycle.storedOutputs(plain(props)), report });
 }
 
 export async function update(id: string, olds: Properties, news: Properties): Promise<{ outs: InstanceOutputs }> {
-  return lifecycle.update(provider(), { id, olds: plain(olds) as unknown as InstanceOutputs, news: plain(news) as InstanceInputs, report });
+  return lifecycle.update(provider(), { id, olds: lifecycle.storedOutputs(plain(olds)), news: plain(news) as InstanceInputs, report });
 }
 
 async function deleteInstance(id: string, props: Properties): Promise<void> {
-  return lifecycle.deleteInstance(provider(), { id, outputs: plain(props) as unknown as InstanceOutputs, report });
+  return lifecycle.deleteInstance(provider(), { id, outputs: lifecycle.storedOutputs(plain(props)), report });
 }
 export { deleteInstance as delete };

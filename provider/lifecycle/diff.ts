@@ -4,18 +4,13 @@
  * is not managed, so its live value is never a change.
  */
 import { wireTypeInstance } from "../greenapi/client";
-import { flagToBoolean, isSettingFlag, SETTING_NAMES, type Settings } from "../greenapi/settings";
-import { CREATE_ONLY_FIELDS, isUnknown, settingsOf, type InstanceInputs } from "./inputs";
+import { flagToBoolean, isSettingFlag, type Settings } from "../greenapi/settings";
+import { isUnknown, settingsOf, type InstanceInputs } from "./inputs";
+import { CREATE_ONLY_FIELDS, INPUT_NAMES, INSTANCE_PROPERTIES, REPLACE_ON_CHANGE } from "./properties";
 import { STARTING } from "./live";
 
-/**
- * Green API cannot rename an instance: a new name means a new instance. A different
- * adoptIdInstance means a different instance altogether. Product and partner fields are set by
- * createInstance alone.
- */
-export const REPLACE_ON_CHANGE: ReadonlySet<string> = new Set(["name", "adoptIdInstance", ...CREATE_ONLY_FIELDS]);
-
-const COMPARED = ["name", "adoptIdInstance", "apiUrl", "logoutOnDelete", ...CREATE_ONLY_FIELDS, ...SETTING_NAMES] as const;
+/** Every input whose change does something: waitForReady steers a create only (see awaitsReadiness). */
+const COMPARED = INPUT_NAMES.filter((name) => INSTANCE_PROPERTIES[name].input.onChange !== "none");
 
 /** The value compared: flags as booleans, and products as Green API names them (outputs hold "v3" for `max`). */
 function comparable(key: string, value: unknown): unknown {

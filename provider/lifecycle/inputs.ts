@@ -2,7 +2,6 @@
  * The resource's inputs: validation (check) and the one normalization every later step relies on —
  * flags as booleans whatever the user wrote, and an effective instance name.
  */
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
   DELAY_MAX_MS,
@@ -11,44 +10,35 @@ import {
   SETTING_NAMES,
   isSettingFlag,
   flagToBoolean,
+  type SettingFlag,
   type Settings,
 } from "../greenapi/settings";
 import { apiUrlProblem } from "../greenapi/client-settings";
-import type { InstanceProduct } from "../greenapi/client";
 import { usableInstanceUrl } from "./hosts";
+import {
+  CREATE_ONLY_FIELDS,
+  INPUT_NAMES,
+  INSTANCE_PROPERTIES,
+  SECRET_INPUTS,
+  TYPE_INSTANCES,
+  type DeclaredValueOf,
+  type InputName,
+  type InstanceInputs,
+} from "./properties";
+import { storedValue } from "./state";
+
+export type { InstanceInputs };
 
 /** The engine's placeholder for a value not known until apply (preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** Checked inputs: what create/diff/update receive. */
-export interface InstanceInputs extends Settings {
-  /** Absent only when adopting an instance without naming it (the instance keeps its own name). */
-  name?: string;
-  /** Instance API host for this instance; overrides greenapi:apiUrl. */
-  apiUrl?: string;
-  /** Take over this existing instance instead of creating one. */
-  adoptIdInstance?: number;
-  /** Log the linked phone out before deleting the instance (default true). */
-  logoutOnDelete?: boolean;
-  /** Create waits until Green API has built the instance, so its QR page works when `up` ends (default false). */
-  waitForReady?: boolean;
-  /** whatsapp | telegram | max (or Green API's "v3") | instagram; sent at create only. */
-  typeInstance?: InstanceProduct | "v3";
-  countryInstance?: string;
-  partnerUserUiid?: string;
-}
+const flag = z.union([z.boolean(), z.enum(["yes", "no"])], { error: 'must be true/false or "yes"/"no"' });
 
-/** Product and partner fields: sent to createInstance only, so a change needs a new instance. */
-export const CREATE_ONLY_FIELDS = ["typeInstance", "countryInstance", "partnerUserUiid"] as const;
-
-/** Inputs whose value is a credential: a check failure on them must not name the property (the engine prints its value). */
-export const SECRET_INPUTS: ReadonlySet<string> = new Set(["webhookUrlToken"]);
-
-const flag = z.union([z.boolean(), z.enum(["yes", "no"])], {
-  error: 'must be true/false or "yes"/"no"',
-});
-
-const PROPERTY_SCHEMAS: Record<string, z.ZodType> = {
+/**
+ * Each input's check, for every input of the property table and accepting exactly its declared type
+ * (a type error otherwise, below). Messages name what is expected, never the value.
+ */
+const VALIDATORS = {
   name: z.string({ error: "must be a string" }).trim().min(1, "must not be empty"),
   webhookUrl: z.union([z.literal(""), z.url({ protocol: /^https?$/, error: "must be an http(s) URL, or empty to clear" })], {
     error: "must be an http(s) URL, or empty to clear",
@@ -59,7 +49,7 @@ const PROPERTY_SCHEMAS: Record<string, z.ZodType> = {
     .int("must be a whole number of milliseconds")
     .min(DELAY_MIN_MS, `must be at least ${DELAY_MIN_MS} (Green API's minimum)`)
     .max(DELAY_MAX_MS, `must be at most ${DELAY_MAX_MS}`),
-  ...Object.fromEntries(SETTING_FLAGS.map((name) => [name, flag])),
+  ...(Object.fromEntries(SETTING_FLAGS.map((name) => [name, flag])) as { [K in SettingFlag]: typeof flag }),
   apiUrl: z.string({ error: "must be an https URL, such as the API host shown in the console" }).superRefine((url, context) => {
     const problem = apiUrlProblem(url);
     if (problem) context.addIssue({ code: "custom", message: problem });
@@ -70,17 +60,31 @@ const PROPERTY_SCHEMAS: Record<string, z.ZodType> = {
     .positive("must be a positive idInstance"),
   logoutOnDelete: z.boolean({ error: "must be true or false" }),
   waitForReady: z.boolean({ error: "must be true or false" }),
-  typeInstance: z.enum(["whatsapp", "telegram", "max", "instagram", "v3"], {
-    error: 'must be "whatsapp", "telegram", "max" or "instagram"',
-  }),
+  typeInstance: z.enum(TYPE_INSTANCES, { error: 'must be "whatsapp", "telegram", "max" or "instagram"' }),
   countryInstance: z
     .string({ error: 'must be a two-letter country code such as "ru"' })
     .regex(/^[a-z]{2}$/, 'must be a two-letter lowercase country code such as "ru"'),
   partnerUserUiid: z.string({ error: "must be a string: your id for the customer" }).trim().min(1, "must not be empty"),
 };
 
-/** Every property a user may set, for messages. */
-export const INPUT_NAMES = Object.keys(PROPERTY_SCHEMAS);
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+type _ValidatorsAreTheTables = [
+  Assert<Same<keyof typeof VALIDATORS, InputName>>,
+  Assert<Same<{ [K in InputName]: z.input<(typeof VALIDATORS)[K]> }, { [K in InputName]: DeclaredValueOf<K> }>>,
+];
+
+const PROPERTY_SCHEMAS: Readonly<Record<string, z.ZodType>> = VALIDATORS;
+
+/**
+ * Checked inputs as the lifecycle holds them: each value of its table type (flags as booleans), or
+ * the placeholder of a value not known until apply, which only diff ever sees.
+ */
+const CHECKED_INPUTS = z.strictObject(
+  Object.fromEntries(
+    INPUT_NAMES.map((name) => [name, z.union([z.literal(UNKNOWN), storedValue(name, INSTANCE_PROPERTIES[name])]).optional()]),
+  ),
+) as z.ZodType<InstanceInputs>;
 
 export interface CheckFailure {
   property: string;
@@ -149,7 +153,11 @@ export function normalizeInputs(news: Record<string, unknown>, olds: Record<stri
     const previous = olds.name;
     inputs.name = typeof previous === "string" && previous ? previous : autoName;
   }
-  return inputs as unknown as InstanceInputs;
+  const checked = CHECKED_INPUTS.safeParse(inputs);
+  // Valid inputs always parse: a failure here is this provider's bug, named by property.
+  if (!checked.success)
+    throw new Error(`checked inputs are malformed: ${checked.error.issues.map((issue) => issue.path.join(".")).join(", ")}`);
+  return checked.data;
 }
 
 /** The declared product and partner fields of checked inputs. */
@@ -166,19 +174,6 @@ export function settingsOf(props: object): Settings {
     if (values[name] !== undefined) settings[name] = values[name];
   }
   return settings as Settings;
-}
-
-const NAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
-
-/**
- * The name a resource's instance gets when its program sets none: `<resource name>-<7 characters>`
- * (Pulumi's auto-name shape), derived from project, stack and resource name rather than drawn at
- * random, so that a run interrupted after createInstance looks for the very same name next time and
- * finds the instance instead of creating (and billing) a second one. Both front doors use it.
- */
-export function autoNameOf(project: string, stack: string, resourceName: string): string {
-  const seed = createHash("sha256").update(`${project}/${stack}/${resourceName}`).digest();
-  return `${resourceName}-${Array.from(seed.subarray(0, 7), (byte) => NAME_ALPHABET[byte % NAME_ALPHABET.length]).join("")}`;
 }
 
 /**

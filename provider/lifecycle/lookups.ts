@@ -8,29 +8,15 @@ import type { Provider } from "./config";
 import { operation } from "./operation";
 import type { Report } from "./report";
 import { dropUndefined } from "./inputs";
+import { SUMMARY_NAMES, type SummaryName } from "./properties";
 
 /**
- * The documented fields of a row; `apiTokenInstance` is a credential, in a row only when asked for
- * (`includeTokens`; the plugin returns it secret). Without it a row holds nothing secret, so a plain
- * invoke works in every language and a name read from a lookup shows as itself.
+ * A row: the documented fields the property table marks for lookups. `apiTokenInstance` is a
+ * credential, in a row only when asked for (`includeTokens`; the plugin returns it secret). Without
+ * it a row holds nothing secret, so a plain invoke works in every language and a name read from a
+ * lookup shows as itself.
  */
-export const INSTANCE_SUMMARY_FIELDS = [
-  "idInstance",
-  "name",
-  "typeInstance",
-  "apiUrlInstance",
-  "partnerUserUiid",
-  "countryInstance",
-  "timeCreated",
-  "timeDeleted",
-  "deleted",
-  "tariff",
-  "expirationDate",
-  "isExpired",
-  "apiTokenInstance",
-] as const;
-
-export type InstanceSummary = { idInstance: number } & Partial<Record<(typeof INSTANCE_SUMMARY_FIELDS)[number], unknown>>;
+export type InstanceSummary = { idInstance: number } & Partial<Record<SummaryName, unknown>>;
 
 export interface InstancesFilter {
   /** Exactly this name. */
@@ -52,7 +38,7 @@ export class LookupArgumentError extends Error {
 }
 
 function summary(row: Readonly<InstanceListItem>, includeTokens: boolean | undefined): InstanceSummary {
-  const fields = INSTANCE_SUMMARY_FIELDS.filter((field) => includeTokens || field !== "apiTokenInstance");
+  const fields = SUMMARY_NAMES.filter((field) => includeTokens || field !== "apiTokenInstance");
   const picked = Object.fromEntries(fields.map((field) => [field, row[field]]));
   return { ...dropUndefined(picked), idInstance: row.idInstance, deleted: row.deleted === true };
 }

@@ -1,35 +1,15 @@
 /**
  * The resource's outputs, built from what Green API answered. Everything a user or a later step
- * needs is here; credentials among them are listed in SECRET_OUTPUTS (marked secret by the
- * resource class, since a dynamic provider cannot return secrets itself).
+ * needs is here (the property table lists them); credentials among them are listed in SECRET_OUTPUTS
+ * (marked secret by the resource class, since a dynamic provider cannot return secrets itself).
  */
 import type { InstanceListItem } from "../greenapi/client";
 import { SETTING_NAMES, type Settings } from "../greenapi/settings";
 import { dropUndefined, settingsOf, type InstanceInputs } from "./inputs";
+import { SECRET_OUTPUTS, type InstanceOutputs } from "./properties";
 import type { LiveInstance } from "./live";
 
-export interface InstanceOutputs extends Omit<InstanceInputs, "typeInstance"> {
-  idInstance: number;
-  apiTokenInstance: string;
-  qrUrl: string;
-  /** As Green API names it: "whatsapp", "telegram", "v3" (MAX), "instagram". */
-  typeInstance?: string;
-  name?: string;
-  timeCreated?: string;
-  expirationDate?: string;
-  isExpired?: boolean;
-  tariff?: string;
-  /** Instance API host used for this instance. */
-  apiUrl: string;
-  /** The instance's own host as Green API named it (used unless the resource sets apiUrl; see hosts.ts). */
-  apiUrlInstance?: string;
-  /** notAuthorized | authorized | blocked | sleepMode | starting | yellowCard; Telegram adds suspended, pendingPassword. */
-  stateInstance?: string;
-  /** The linked account (e.g. "79001234567@c.us"), while authorized. */
-  wid?: string;
-}
-
-export const SECRET_OUTPUTS = ["apiTokenInstance", "qrUrl", "webhookUrlToken"] as const;
+export { SECRET_OUTPUTS, type InstanceOutputs };
 
 /** Green API's QR page; it embeds the instance token, hence secret. */
 export function qrUrl(idInstance: number, apiTokenInstance: string): string {

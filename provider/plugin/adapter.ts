@@ -5,7 +5,7 @@
  * plain data out: server.ts does the gRPC.
  */
 import * as lifecycle from "../lifecycle";
-import type { InstanceInputs, InstanceOutputs, Provider, Report, SettingNames } from "../lifecycle";
+import type { InstanceInputs, Provider, Report, SettingNames } from "../lifecycle";
 import { revealAll, secretKeys, withSecrets, type Properties } from "./wire";
 
 export const PACKAGE = "greenapi";
@@ -155,7 +155,7 @@ export class GreenApiPlugin {
     const importing = Object.keys(props).length === 0;
     const result = importing
       ? await lifecycle.importInstance(this.configured(), { id, report })
-      : await lifecycle.read(this.configured(), { id, outputs: revealAll(props) as unknown as InstanceOutputs, report });
+      : await lifecycle.read(this.configured(), { id, outputs: lifecycle.storedOutputs(revealAll(props)), report });
     if (!result.id) return { id: "", props: {} };
     return {
       id: result.id,
@@ -168,7 +168,7 @@ export class GreenApiPlugin {
     assertInstance(urn);
     const { outs } = await lifecycle.update(this.configured(), {
       id,
-      olds: revealAll(olds) as unknown as InstanceOutputs,
+      olds: lifecycle.storedOutputs(revealAll(olds)),
       news: revealAll(news) as InstanceInputs,
       report: this.reportFor(urn),
     });
@@ -179,7 +179,7 @@ export class GreenApiPlugin {
     assertInstance(urn);
     await lifecycle.deleteInstance(this.configured(), {
       id,
-      outputs: revealAll(props) as unknown as InstanceOutputs,
+      outputs: lifecycle.storedOutputs(revealAll(props)),
       report: this.reportFor(urn),
     });
   }

@@ -24,7 +24,7 @@ import {
 } from "../../harness";
 import type { GreenApiInstanceArgs } from "pulumi-greenapi";
 
-import { autoNameOf } from "../../provider/lifecycle/inputs";
+import { autoNameOf } from "../../provider/lifecycle/names";
 
 export { DOORS, DOOR_NAMES, makeProgramDir, REPO_ROOT, type Door } from "../../harness";
 export const INSTANCE_TYPE = INSTANCE_TYPES.dynamic;

@@ -8,10 +8,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GreenApiEmulator } from "../../emulator";
 import { CONFIG_KEYS, SECRET_OUTPUTS } from "../../provider/lifecycle";
-import { INPUT_NAMES, SECRET_INPUTS, validateInputs } from "../../provider/lifecycle/inputs";
+import { validateInputs } from "../../provider/lifecycle/inputs";
+import { INPUT_NAMES, SECRET_INPUTS } from "../../provider/lifecycle/properties";
 import * as adapter from "../../provider/plugin/adapter";
 import { GreenApiPlugin } from "../../provider/plugin/adapter";
 import { schemaText } from "../../provider/plugin/server";
+import { pluginSchema } from "../../scripts/schema";
 import { isSecret, revealAll, SECRET_SIG, SECRET_VALUE, type Properties } from "../../provider/plugin/wire";
 
 interface PropertySpec {
@@ -66,6 +68,11 @@ describe("schema.json", () => {
     expect(schema.name).toBe(adapter.PACKAGE);
     expect(schema.version).toBe(pkg.version);
     expect(JSON.parse(schemaText())).toEqual(schema);
+  });
+
+  it("is what `npm run schema` writes from the property table (run it after changing the table)", () => {
+    // Key order included; the formatting is Prettier's, checked by `npm run lint`.
+    expect(JSON.stringify(schema, null, 2)).toBe(JSON.stringify(pluginSchema(), null, 2));
   });
 
   it("declares exactly the inputs the lifecycle validates, the secret ones secret", () => {

@@ -1,0 +1,32 @@
+/**
+ * A program that declares GreenApiInstance loads neither zod nor undici: the provider runs in its
+ * own process, and under load their ~200 files cost a program's start hundreds of milliseconds
+ * (issue 19). The package root loads the client only when a program uses it.
+ */
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+
+const REPO_ROOT = resolve(__dirname, "..", "..");
+
+const HEAVY = /[\\/]node_modules[\\/](zod|undici)[\\/]/;
+
+async function loadedIn(script: string): Promise<{ before: string[]; after: string[] }> {
+  const probe = `
+    const heavy = () => Object.keys(require.cache).filter((file) => ${HEAVY}.test(file)).map((file) => file.match(${HEAVY})[1]);
+    ${script}`;
+  const { stdout } = await promisify(execFile)(process.execPath, ["-e", probe], { cwd: REPO_ROOT });
+  return JSON.parse(stdout);
+}
+
+describe("what require('pulumi-greenapi') loads", () => {
+  it("GreenApiInstance without zod or undici; the client's exports load them on first use", async () => {
+    const loaded = await loadedIn(`
+      const pkg = require("pulumi-greenapi");
+      if (typeof pkg.GreenApiInstance !== "function") throw new Error("no GreenApiInstance");
+      const before = [...new Set(heavy())];
+      if (typeof pkg.PartnerClient !== "function" || typeof pkg.CONFIG_KEYS.apiUrl.env !== "string") throw new Error("no client");
+      console.log(JSON.stringify({ before, after: [...new Set(heavy())].sort() }));`);
+    expect(loaded).toEqual({ before: [], after: ["undici", "zod"] });
+  });
+});
