@@ -3,6 +3,7 @@
  * validated. Used by the provider and usable on its own from scripts (`pulumi-greenapi/client`).
  */
 import type { z } from "zod";
+import { dropAbsent } from "./absent";
 import { GreenApiError, isGreenApiError } from "./errors";
 import * as wire from "./schemas";
 import { settingsFromWire, settingsToWire, type Settings } from "./settings";
@@ -195,7 +196,7 @@ export class PartnerClient {
   async createInstance(request: CreateInstanceRequest): Promise<CreatedInstance> {
     const { name, typeInstance, countryInstance, partnerUserUiid, ...settings } = request;
     // Only what the caller declared: Green API's defaults stand for the rest.
-    const declared = dropUndefined({
+    const declared = dropAbsent({
       name,
       typeInstance: typeInstance && wireTypeInstance(typeInstance),
       countryInstance,
@@ -355,10 +356,6 @@ function createInstanceFailure(answer: { code: number }): GreenApiError {
     { code: "malformed_response", method: "createInstance", status: answer.code, outcomeUnknown: true },
     `HTTP 200 with code ${answer.code} instead of the new instance`,
   );
-}
-
-function dropUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function checkedUrl(option: string, url: string): string {

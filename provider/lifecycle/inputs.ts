@@ -13,6 +13,7 @@ import {
   type SettingFlag,
   type Settings,
 } from "../greenapi/settings";
+import { dropAbsent } from "../greenapi/absent";
 import { apiUrlProblem } from "../greenapi/client-settings";
 import { usableInstanceUrl } from "./hosts";
 import {
@@ -163,7 +164,7 @@ export function normalizeInputs(news: Record<string, unknown>, olds: Record<stri
 /** The declared product and partner fields of checked inputs. */
 export function createOnlyOf(props: object): Pick<InstanceInputs, (typeof CREATE_ONLY_FIELDS)[number]> {
   const values = props as Record<string, unknown>;
-  return dropUndefined(Object.fromEntries(CREATE_ONLY_FIELDS.map((name) => [name, values[name]])));
+  return dropAbsent(Object.fromEntries(CREATE_ONLY_FIELDS.map((name) => [name, values[name]])));
 }
 
 /** The settings part of checked inputs (what createInstance/setSettings take). */
@@ -190,7 +191,7 @@ export function inputsFromOutputs(
   const { name, apiUrl, adoptIdInstance, logoutOnDelete, waitForReady, countryInstance, partnerUserUiid } = outputs;
   const undeclaredApiUrl = usableInstanceUrl(outputs.apiUrlInstance) ?? defaultApiUrl;
   const declaredApiUrl = apiUrl === undeclaredApiUrl ? undefined : apiUrl;
-  return dropUndefined({
+  return dropAbsent({
     name,
     apiUrl: declaredApiUrl,
     adoptIdInstance,
@@ -200,9 +201,4 @@ export function inputsFromOutputs(
     partnerUserUiid,
     ...settingsOf(outputs),
   });
-}
-
-/** The engine's Struct conversion rejects undefined; absent is the honest encoding. */
-export function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
 }

@@ -7,11 +7,12 @@ import { wireTypeInstance, type InstanceListItem } from "../greenapi/client";
 import type { Provider } from "./config";
 import { operation } from "./operation";
 import type { Report } from "./report";
-import { dropUndefined } from "./inputs";
+import { dropAbsent } from "../greenapi/absent";
 import { SUMMARY_NAMES, type SummaryName } from "./properties";
 
 /**
- * A row: the documented fields the property table marks for lookups. `apiTokenInstance` is a
+ * A lookup's row (getInstances, getInstance invokes): an InstanceListItem reduced to the documented
+ * fields the property table marks for lookups, for programs to read. `apiTokenInstance` is a
  * credential, in a row only when asked for (`includeTokens`; the plugin returns it secret). Without
  * it a row holds nothing secret, so a plain invoke works in every language and a name read from a
  * lookup shows as itself.
@@ -40,7 +41,7 @@ export class LookupArgumentError extends Error {
 function summary(row: Readonly<InstanceListItem>, includeTokens: boolean | undefined): InstanceSummary {
   const fields = SUMMARY_NAMES.filter((field) => includeTokens || field !== "apiTokenInstance");
   const picked = Object.fromEntries(fields.map((field) => [field, row[field]]));
-  return { ...dropUndefined(picked), idInstance: row.idInstance, deleted: row.deleted === true };
+  return { ...dropAbsent(picked), idInstance: row.idInstance, deleted: row.deleted === true };
 }
 
 function checkArguments(args: Record<string, unknown>, types: Record<string, string>): void {

@@ -5,7 +5,8 @@
  */
 import type { InstanceListItem } from "../greenapi/client";
 import { SETTING_NAMES, type Settings } from "../greenapi/settings";
-import { dropUndefined, settingsOf, type InstanceInputs } from "./inputs";
+import { dropAbsent } from "../greenapi/absent";
+import { settingsOf, type InstanceInputs } from "./inputs";
 import { SECRET_OUTPUTS, type InstanceOutputs } from "./properties";
 import type { LiveInstance } from "./live";
 
@@ -16,6 +17,11 @@ export function qrUrl(idInstance: number, apiTokenInstance: string): string {
   return `https://qr.green-api.com/waInstance${idInstance}/${apiTokenInstance}`;
 }
 
+/**
+ * What an operation knows for certain about the instance it works on — id, token, product, own host
+ * — from createInstance's answer or the instance's list row, before anything is read from the
+ * instance itself; the outputs are built from these facts and what is read after.
+ */
 export interface InstanceFacts {
   idInstance: number;
   apiTokenInstance: string;
@@ -61,7 +67,7 @@ export function buildOutputs({ inputs, facts, apiUrl, listed, live, previous = {
     countryInstance: declared.countryInstance && (listed?.countryInstance || live?.countryInstance || declared.countryInstance),
     partnerUserUiid: declared.partnerUserUiid && (listed?.partnerUserUiid || declared.partnerUserUiid),
   };
-  return dropUndefined({
+  return dropAbsent({
     ...only(previous),
     ...declared,
     ...settings,
