@@ -27,6 +27,16 @@ export class SharedAccount {
     return this.list.get(request);
   }
 
+  /** Runs one operation of this provider (see lifecycle/operation.ts) as a user of the shared list. */
+  async operation<T>(work: () => Promise<T>): Promise<T> {
+    const startedAt = Date.now();
+    try {
+      return await this.client.operation(work);
+    } finally {
+      this.list.operationEnded(startedAt);
+    }
+  }
+
   /** PartnerClient.createInstance; the list is stale afterwards, also on failure (a lost answer may have created it). */
   async createInstance(request: CreateInstanceRequest): Promise<CreatedInstance> {
     try {

@@ -8,10 +8,11 @@
 import { pauseFor } from "../greenapi/waiting";
 
 /**
- * An answer is reused while callers keep coming: each use extends its life by this much. The engine
- * runs a refresh's reads a few at a time (`--parallel`, 4 × CPUs by default), each starting as another
- * ends, so the gaps between them are short however long the whole refresh takes; a pause this long
- * means the burst is over, and the next caller gets a new list.
+ * An answer is reused while callers keep coming: each use, and the end of each operation that used
+ * it, extends its life by this much. The engine runs a refresh's reads a few at a time (`--parallel`,
+ * 4 × CPUs by default), each starting as another ends, so the gaps between them are short however
+ * long the whole refresh or each read takes; a pause this long means the burst is over, and the next
+ * caller gets a new list.
  */
 export const INSTANCE_LIST_FRESHNESS_MS = 2_000;
 
@@ -108,6 +109,16 @@ export class InstanceListCache<T extends object> {
   /** After a change to the account: later callers (without `sentAfter`) get a list requested from now on. */
   invalidate(): void {
     this.generation++;
+  }
+
+  /**
+   * An operation that began at `startedAt` (epoch ms) has ended. If it used the kept answer, that
+   * answer was in use until now: a read slowed by its own instance calls does not end the burst,
+   * only a pause with no read in progress does.
+   */
+  operationEnded(startedAt: number): void {
+    const latest = this.latest;
+    if (latest && latest.lastUsedAt >= startedAt) latest.lastUsedAt = Math.max(latest.lastUsedAt, this.now());
   }
 
   private accepts(request: ListRequest, fetch: Fetch): boolean {

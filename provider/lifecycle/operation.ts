@@ -31,7 +31,7 @@ export async function operation<T>(provider: Provider, report: Report, work: (co
   try {
     const { account, config } = accountOf(provider);
     const { client } = account;
-    return await client.operation(() => work({ account, client, config, names: provider.names, report }));
+    return await account.operation(() => work({ account, client, config, names: provider.names, report }));
   } catch (error) {
     throw forPulumi(error, provider.names);
   }

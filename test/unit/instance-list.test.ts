@@ -77,6 +77,29 @@ describe("InstanceListCache", () => {
     expect(ids(await second)).toEqual([1, 2]);
   });
 
+  it("counts a read slowed by its own calls as still using the answer, until its operation ends", async () => {
+    const h = harness();
+    const startedAt = h.now();
+    const first = h.cache.get();
+    h.answer(0, 1);
+    await first;
+    // The read's instance calls take far longer than the window (a loaded machine, a slow Green API)…
+    h.advance(INSTANCE_LIST_FRESHNESS_MS * 5);
+    h.cache.operationEnded(startedAt);
+    // …and the next read, started as it ended, still shares its answer.
+    h.advance(INSTANCE_LIST_FRESHNESS_MS - 1);
+    expect(ids(await h.cache.get())).toEqual([1]);
+    expect(h.requests()).toBe(1);
+    // An operation that began after the answer was last used did not use it: it extends nothing.
+    h.advance(INSTANCE_LIST_FRESHNESS_MS - 1);
+    h.cache.operationEnded(h.now());
+    h.advance(1);
+    const second = h.cache.get();
+    expect(h.requests()).toBe(2);
+    h.answer(1, 1, 2);
+    expect(ids(await second)).toEqual([1, 2]);
+  });
+
   it("sentAfter takes any list requested since then, across invalidations, and joins such a request in flight", async () => {
     const h = harness();
     const createdAt = h.now(); // e.g. when a createInstance answered
