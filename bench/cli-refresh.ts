@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Agent, request } from "undici";
 import { GreenApiEmulator } from "../emulator";
-import type { PulumiCliProject } from "../harness/pulumi-cli";
+import type { PulumiCliProject } from "../harness/cli";
 import { greenapiStack, noopStack, skippingCheckpoints, timed, type Door } from "./cli-stacks";
 
 export interface CliRefresh {

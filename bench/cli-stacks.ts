@@ -8,7 +8,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { GreenApiEmulator } from "../emulator";
-import { PulumiCliProject } from "../harness/pulumi-cli";
+import { PulumiCliProject } from "../harness/cli";
 import { installNoopPlugin, NOOP_TYPE } from "./noop-plugin";
 import { REPO_ROOT } from "./stack";
 

@@ -25,7 +25,7 @@ import { cliBulkCreate, type BulkCreate } from "./cli-bulk-create";
 import { cliRefresh, type CliRefresh } from "./cli-refresh";
 import { doorsOf } from "./cli-stacks";
 import { GREEN_API_PARTNER_RATE_LIMIT } from "../emulator";
-import { findPulumiCli } from "../harness/pulumi-cli";
+import { findPulumiCli } from "../harness/cli";
 
 const SIZES = [10, 100, 1_000];
 /** Per answer; makes requests overlap as they would against Green API, so sharing has something to share. */

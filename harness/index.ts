@@ -5,4 +5,5 @@ export * from "./program";
 export * from "./engine";
 export { unwrapSecrets, secretValue, isSecretValue, type PropertyMap } from "./wire";
 export * from "./program-dir";
-export * from "./pulumi-cli";
+export * from "./cli";
+export * from "./wait-until";

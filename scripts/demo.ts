@@ -9,7 +9,8 @@
  */
 import { GreenApiEmulator } from "../emulator";
 import { captureRegistrations, Engine, ProviderHost, REPO_ROOT, type Step } from "../harness";
-import { basicProject, BASIC_PROJECT, findPulumiCli } from "../harness/pulumi-cli";
+import { findPulumiCli } from "../harness/cli";
+import { basicProject, BASIC_PROJECT } from "../test/cli/basic-project";
 
 const PROJECT = BASIC_PROJECT;
 const STACK = "demo";

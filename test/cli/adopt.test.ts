@@ -15,7 +15,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { GreenApiEmulator, type EmulatedInstance } from "../../emulator";
-import { pulumiCliForTests, PulumiCliProject } from "../../harness/pulumi-cli";
+import { pulumiCliForTests, PulumiCliProject } from "../../harness/cli";
 import { CLI_TIMEOUT_MS, credentials, expectNoCredentialInBackend, expectNoCredentialInOutputs, INSTANCE_TYPE } from "./cli-helpers";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import type { LocalWorkspaceOptions, Stack } from "@pulumi/pulumi/automation";
 import { GreenApiEmulator } from "../../emulator";
 import { customerStack, PROJECT, type Customer, type PartnerAccount } from "../../examples/automation";
-import { offlineEnvironment, pulumiCliForTests } from "../../harness/pulumi-cli";
+import { offlineEnvironment, pulumiCliForTests } from "../../harness/cli";
 import { alive, CLI_TIMEOUT_MS, credentials, expectNoCredentialIn, filesUnder, INSTANCE_TYPE, SECRET_SIG } from "./cli-helpers";
 
 // The SDK's marker for a secret value (beside `ciphertext` at rest, `plaintext` in a --show-secrets export).

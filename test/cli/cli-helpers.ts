@@ -1,11 +1,11 @@
 /**
- * Small helpers the CLI test files share (harness/pulumi-cli.ts has the project itself): what is
+ * Small helpers the CLI test files share (harness/cli/ has the project itself): what is
  * alive in the emulator, every credential of a run, and where none of them may appear in clear.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EmulatedInstance, GreenApiEmulator } from "../../emulator";
-import type { PulumiCliProject, StackExport } from "../../harness/pulumi-cli";
+import type { PulumiCliProject, StackExport } from "../../harness/cli";
 
 export const INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";
 /** The key that marks a secret in state files and exports (Pulumi's specialSigKey), written out: the tests check the wire, not our code. */

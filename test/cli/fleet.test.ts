@@ -7,7 +7,7 @@
 import { createHmac } from "node:crypto";
 import { join, resolve } from "node:path";
 import { GreenApiEmulator } from "../../emulator";
-import { pulumiCliForTests, PulumiCliProject } from "../../harness/pulumi-cli";
+import { pulumiCliForTests, PulumiCliProject } from "../../harness/cli";
 import {
   alive,
   CLI_TIMEOUT_MS,

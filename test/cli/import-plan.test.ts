@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GreenApiEmulator, type EmulatedInstance } from "../../emulator";
 import { REPO_ROOT } from "../../harness";
-import { PulumiCliProject } from "../../harness/pulumi-cli";
+import { PulumiCliProject } from "../../harness/cli";
 import { alive, CLI_TIMEOUT_MS, credentials, expectNoCredentialInOutputs } from "./cli-helpers";
 import { cliWithYamlHost, PLUGIN_DIR } from "./plugin-helpers";
 

@@ -13,15 +13,9 @@
  * quotes. Runs where a `pulumi` CLI is on PATH, like test/cli/basic.test.ts.
  */
 import { GreenApiEmulator, type EmulatedInstance, type RecordedRequest } from "../../emulator";
-import {
-  basicProject,
-  BASIC_PROJECT,
-  pulumiCliForTests,
-  PulumiCliProject,
-  waitUntil,
-  type CliOutcome,
-  type StackExport,
-} from "../../harness/pulumi-cli";
+import { pulumiCliForTests, PulumiCliProject, type CliOutcome, type StackExport } from "../../harness/cli";
+import { waitUntil } from "../../harness/wait-until";
+import { basicProject, BASIC_PROJECT } from "./basic-project";
 
 const INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";
 const PROJECT = BASIC_PROJECT;

@@ -9,7 +9,7 @@
  */
 import { join, resolve } from "node:path";
 import { GREEN_API_PARTNER_RATE_LIMIT, GreenApiEmulator } from "../../emulator";
-import { pulumiCliForTests, PulumiCliProject } from "../../harness/pulumi-cli";
+import { pulumiCliForTests, PulumiCliProject } from "../../harness/cli";
 import { alive, CLI_TIMEOUT_MS, INSTANCE_TYPE, rateLimited } from "./cli-helpers";
 import { cliWithYamlHost, PLUGIN_DIR } from "./plugin-helpers";
 

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { GreenApiEmulator } from "../../emulator";
-import { PulumiCliProject } from "../../harness/pulumi-cli";
+import { PulumiCliProject } from "../../harness/cli";
 import { alive, CLI_TIMEOUT_MS, credentials, expectNoCredentialInBackend, expectNoCredentialInOutputs } from "./cli-helpers";
 import { cliWithTools, PLUGIN_DIR, toolBeside } from "./plugin-helpers";
 

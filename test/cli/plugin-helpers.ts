@@ -1,7 +1,7 @@
 /** What the plugin's CLI tests share: the CLI with the tools they need beside it, and where the plugin is. */
 import { accessSync, constants } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
-import { pulumiCliForTests, REQUIRE_CLI_ENV } from "../../harness/pulumi-cli";
+import { pulumiCliForTests, REQUIRE_CLI_ENV } from "../../harness/cli";
 
 /**
  * The directory a YAML program's `plugins.providers` names: the package's provider/plugin/bin, which

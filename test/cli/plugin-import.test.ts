@@ -8,7 +8,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GreenApiEmulator, type EmulatedInstance } from "../../emulator";
-import { PulumiCliProject } from "../../harness/pulumi-cli";
+import { PulumiCliProject } from "../../harness/cli";
 import { CLI_TIMEOUT_MS, credentials, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted } from "./cli-helpers";
 import { cliWithYamlHost, PLUGIN_DIR } from "./plugin-helpers";
 

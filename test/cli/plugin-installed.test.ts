@@ -14,7 +14,7 @@ import { accessSync, constants, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { GreenApiEmulator } from "../../emulator";
-import { PulumiCliProject } from "../../harness/pulumi-cli";
+import { PulumiCliProject } from "../../harness/cli";
 import { archiveName, LAUNCHER, packageVersion, packPlugin } from "../../scripts/plugin-pack";
 import { alive, CLI_TIMEOUT_MS, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted } from "./cli-helpers";
 import { cliWithYamlHost } from "./plugin-helpers";

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { GreenApiEmulator, type EmulatedInstance } from "../../emulator";
-import { PulumiCliProject } from "../../harness/pulumi-cli";
+import { PulumiCliProject } from "../../harness/cli";
 import { archiveName, LAUNCHER, packageVersion, packPlugin } from "../../scripts/plugin-pack";
 import { generateSdks } from "../../scripts/sdks";
 import { alive, CLI_TIMEOUT_MS, credentials, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted } from "./cli-helpers";

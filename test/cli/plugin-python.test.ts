@@ -15,7 +15,7 @@
 import { writeFileSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { GreenApiEmulator, type RecordedRequest } from "../../emulator";
-import { PulumiCliProject } from "../../harness/pulumi-cli";
+import { PulumiCliProject } from "../../harness/cli";
 import { pythonEnv } from "../../scripts/python-env";
 import { alive, CLI_TIMEOUT_MS, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted } from "./cli-helpers";
 import { cliWithTools, PLUGIN_DIR, toolBeside } from "./plugin-helpers";

@@ -5,7 +5,8 @@
  */
 import { join, resolve } from "node:path";
 import { GreenApiEmulator } from "../../emulator";
-import { pulumiCliForTests, PulumiCliProject, waitUntil } from "../../harness/pulumi-cli";
+import { pulumiCliForTests, PulumiCliProject } from "../../harness/cli";
+import { waitUntil } from "../../harness/wait-until";
 import { alive, CLI_TIMEOUT_MS, credentials, expectNoCredentialInBackend, expectNoCredentialInOutputs } from "./cli-helpers";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");

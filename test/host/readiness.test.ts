@@ -5,7 +5,7 @@
  * product than declared is not kept.
  */
 import { HostError, makeUrn, unwrapSecrets } from "../../harness";
-import { waitUntil } from "../../harness/pulumi-cli";
+import { waitUntil } from "../../harness/wait-until";
 import { eachDoor, goals, useStack } from "./stack";
 
 // Start-ups outlast every test: each one ends the phase itself (changeOutOfBand), so timing decides nothing.
