@@ -10,7 +10,7 @@
 import { GreenApiEmulator } from "../emulator";
 import { captureRegistrations, Engine, ProviderHost, REPO_ROOT, type Step } from "../harness";
 import { findPulumiCli } from "../harness/cli";
-import { basicProject, BASIC_PROJECT } from "../test/cli/basic-project";
+import { basicProject, BASIC_PROJECT } from "../harness/basic-project";
 
 const PROJECT = BASIC_PROJECT;
 const STACK = "demo";

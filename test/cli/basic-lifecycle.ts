@@ -15,7 +15,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { GreenApiEmulator, type RecordedRequest } from "../../emulator";
 import { pulumiCliForTests, PulumiCliProject, type CliProjectOptions, type PreviewJson, type StackExport } from "../../harness/cli";
-import { basicProject, BASIC_PROJECT } from "./basic-project";
+import { basicProject, BASIC_PROJECT } from "../../harness/basic-project";
 import { expectNoCredentialIn, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted, SECRET_SIG } from "./cli-helpers";
 
 const INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";

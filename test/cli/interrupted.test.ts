@@ -15,7 +15,7 @@
 import { GreenApiEmulator, type EmulatedInstance, type RecordedRequest } from "../../emulator";
 import { pulumiCliForTests, PulumiCliProject, type CliOutcome, type StackExport } from "../../harness/cli";
 import { waitUntil } from "../../harness/wait-until";
-import { basicProject, BASIC_PROJECT } from "./basic-project";
+import { basicProject, BASIC_PROJECT } from "../../harness/basic-project";
 
 const INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";
 const PROJECT = BASIC_PROJECT;

@@ -1,7 +1,7 @@
 /** examples/basic as a throwaway CLI project: what basic-lifecycle.ts, interrupted.test.ts and `npm run demo` run. */
 import { join } from "node:path";
-import { PulumiCliProject, type CliProjectOptions } from "../../harness/cli";
-import { REPO_ROOT } from "../../harness/repo";
+import { PulumiCliProject, type CliProjectOptions } from "./cli";
+import { REPO_ROOT } from "./repo";
 
 /** examples/basic's Pulumi project name: the namespace of its own config keys. */
 export const BASIC_PROJECT = "greenapi-basic";
