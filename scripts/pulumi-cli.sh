@@ -101,7 +101,7 @@ bins=(pulumi pulumi-language-nodejs pulumi-language-yaml pulumi-language-go pulu
 # versions (an older layout, a changed go.mod), is rebuilt. Bump the layout when
 # the set of files changes.
 stamp=.pulumi-greenapi
-stamp_text="layout 5
+stamp_text="layout 6
 pulumi v$version
 pulumi-language-nodejs v$host_version
 pulumi-language-yaml v$yaml_version
