@@ -30,3 +30,26 @@ describe("what require('pulumi-greenapi') loads", () => {
     expect(loaded).toEqual({ before: [], after: ["undici", "zod"] });
   });
 });
+
+describe("what the plugin loads at start", () => {
+  it("of @pulumi/pulumi, the protocol's generated stubs only: the SDK's runtime is not needed to serve it", async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        "-e",
+        `require("./dist/provider/plugin/server");
+        const sdk = Object.keys(require.cache).filter((file) => /[\\\\/]@pulumi[\\\\/]pulumi[\\\\/]/.test(file));
+        console.log(JSON.stringify(sdk.filter((file) => !/[\\\\/]@pulumi[\\\\/]pulumi[\\\\/]proto[\\\\/]/.test(file))));`,
+      ],
+      { cwd: REPO_ROOT },
+    );
+    expect(JSON.parse(stdout)).toEqual([]);
+  });
+
+  it("marks secrets exactly as the SDK does", async () => {
+    const { SECRET_SIG, SECRET_VALUE } = await import("../../provider/plugin/wire");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an SDK internal without type declarations
+    const rpc = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey: string; specialSecretSig: string };
+    expect({ SECRET_SIG, SECRET_VALUE }).toEqual({ SECRET_SIG: rpc.specialSigKey, SECRET_VALUE: rpc.specialSecretSig });
+  });
+});
