@@ -10,10 +10,14 @@ import { promisify } from "node:util";
 const REPO_ROOT = resolve(__dirname, "..", "..");
 
 const HEAVY = /[\\/]node_modules[\\/](zod|undici)[\\/]/;
+/** @pulumi/pulumi's files other than the protocol's generated stubs: the SDK's runtime. */
+const SDK_RUNTIME = /[\\/]@pulumi[\\/]pulumi[\\/](?!proto[\\/])/;
 
-async function loadedIn(script: string): Promise<{ before: string[]; after: string[] }> {
+/** Runs `script` in a fresh Node process in the repo, where `heavy()` and `sdkRuntime()` list what is loaded so far; returns what it printed as JSON. */
+async function inFreshNode<T>(script: string): Promise<T> {
   const probe = `
     const heavy = () => Object.keys(require.cache).filter((file) => ${HEAVY}.test(file)).map((file) => file.match(${HEAVY})[1]);
+    const sdkRuntime = () => Object.keys(require.cache).filter((file) => ${SDK_RUNTIME}.test(file));
     ${script}`;
   const { stdout } = await promisify(execFile)(process.execPath, ["-e", probe], { cwd: REPO_ROOT });
   return JSON.parse(stdout);
@@ -21,7 +25,7 @@ async function loadedIn(script: string): Promise<{ before: string[]; after: stri
 
 describe("what require('pulumi-greenapi') loads", () => {
   it("GreenApiInstance without zod or undici; the client's exports load them on first use", async () => {
-    const loaded = await loadedIn(`
+    const loaded = await inFreshNode(`
       const pkg = require("pulumi-greenapi");
       if (typeof pkg.GreenApiInstance !== "function") throw new Error("no GreenApiInstance");
       const before = [...new Set(heavy())];
@@ -33,17 +37,7 @@ describe("what require('pulumi-greenapi') loads", () => {
 
 describe("what the plugin loads at start", () => {
   it("of @pulumi/pulumi, the protocol's generated stubs only: the SDK's runtime is not needed to serve it", async () => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [
-        "-e",
-        `require("./dist/provider/plugin/server");
-        const sdk = Object.keys(require.cache).filter((file) => /[\\\\/]@pulumi[\\\\/]pulumi[\\\\/]/.test(file));
-        console.log(JSON.stringify(sdk.filter((file) => !/[\\\\/]@pulumi[\\\\/]pulumi[\\\\/]proto[\\\\/]/.test(file))));`,
-      ],
-      { cwd: REPO_ROOT },
-    );
-    expect(JSON.parse(stdout)).toEqual([]);
+    expect(await inFreshNode(`require("./dist/provider/plugin/server"); console.log(JSON.stringify(sdkRuntime()));`)).toEqual([]);
   });
 
   it("marks secrets exactly as the SDK does", async () => {
