@@ -1,7 +1,7 @@
 /**
- * The serialized `__provider` texts the benchmark compares, each produced by Pulumi's own closure
- * serializer: ours (GreenApiInstance's thin shim, captured from a real registration), the
- * baseline's shim, and the provider serialized as a whole closure.
+ * The `__provider` texts the benchmark compares: ours (captured from a real registration), the
+ * baseline's of the same shape, and two that Pulumi's own closure serializer makes — the shim earlier
+ * versions stored (each method a closure that loads the package) and the provider as a whole closure.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { captureRegistrations } from "../harness";
@@ -21,27 +21,31 @@ export async function oursProvider(): Promise<string> {
   return String(registration.inputs.__provider);
 }
 
-/** The baseline: a shim of the same shape as ours that loads naive-lifecycle by absolute path. */
-export async function naiveProvider(): Promise<string> {
-  const modulePath = require.resolve("./naive-lifecycle");
+/** The baseline: ours, loading naive-lifecycle by absolute path. */
+export function naiveProvider(): string {
+  return `exports.handler = () => require(${JSON.stringify(require.resolve("./naive-lifecycle"))});\n`;
+}
+
+/** What versions before December 2026 stored: Pulumi's serialization of a shim whose every method loads the package. */
+export async function serializedShimProvider(): Promise<{ text: string } | { error: string }> {
   const provider: pulumi.dynamic.ResourceProvider = {
-    configure: (...args) => require(modulePath).configure(...args),
-    check: (...args) => require(modulePath).check(...args),
-    diff: (...args) => require(modulePath).diff(...args),
-    create: (...args) => require(modulePath).create(...args),
-    read: (...args) => require(modulePath).read(...args),
-    update: (...args) => require(modulePath).update(...args),
-    delete: (...args) => require(modulePath).delete(...args),
+    configure: (...args) => require("pulumi-greenapi/lifecycle").configure(...args),
+    check: (...args) => require("pulumi-greenapi/lifecycle").check(...args),
+    diff: (...args) => require("pulumi-greenapi/lifecycle").diff(...args),
+    create: (...args) => require("pulumi-greenapi/lifecycle").create(...args),
+    read: (...args) => require("pulumi-greenapi/lifecycle").read(...args),
+    update: (...args) => require("pulumi-greenapi/lifecycle").update(...args),
+    delete: (...args) => require("pulumi-greenapi/lifecycle").delete(...args),
   };
-  return (await serializeFunction(() => provider, { allowSecrets: true })).text;
+  return serialized(provider);
 }
 
 /**
- * The alternative to the shim: the dynamic door's functions themselves, captured by value, so their
+ * The alternative to loading the package: the dynamic door's functions themselves, captured by value, so their
  * code (and that of every local module they use) is serialized into each resource's state.
  */
 export async function wholeClosureProvider(): Promise<{ text: string } | { error: string }> {
-  const provider = {
+  return serialized({
     configure: lifecycle.configure,
     check: lifecycle.check,
     diff: lifecycle.diff,
@@ -49,7 +53,10 @@ export async function wholeClosureProvider(): Promise<{ text: string } | { error
     read: lifecycle.read,
     update: lifecycle.update,
     delete: lifecycle.delete,
-  };
+  });
+}
+
+async function serialized(provider: pulumi.dynamic.ResourceProvider): Promise<{ text: string } | { error: string }> {
   try {
     return { text: (await serializeFunction(() => provider, { allowSecrets: true })).text };
   } catch (error) {

@@ -4,6 +4,7 @@
  * over the same gRPC protocol, so a suite parametrized by door runs the very same calls through each.
  */
 import { join } from "node:path";
+import { DYNAMIC_INSTANCE_TYPE } from "../provider/dynamic/keys";
 import { REPO_ROOT } from "./repo";
 
 export type Door = "dynamic" | "plugin";
@@ -17,7 +18,7 @@ export const DOOR_NAMES: Record<Door, string> = {
 
 /** The resource's type token at each door. */
 export const INSTANCE_TYPES: Record<Door, string> = {
-  dynamic: "pulumi-nodejs:dynamic/greenapi:Instance",
+  dynamic: DYNAMIC_INSTANCE_TYPE,
   plugin: "greenapi:index:Instance",
 };
 

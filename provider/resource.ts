@@ -1,14 +1,15 @@
 /**
- * GreenApiInstance, the resource a Pulumi program declares, and the thin provider object Pulumi
- * serializes into every resource's state as `__provider`.
+ * GreenApiInstance, the resource a Pulumi program declares, and the provider text Pulumi's
+ * dynamic-provider host runs for it, stored in every resource's state as `__provider`.
  *
- * The provider object holds no code of its own: each method loads the implementation from the
- * installed package by name when the engine calls it. That keeps `__provider` to a few hundred
- * bytes, carries no credential (configuration arrives through `configure`), and lets an upgraded
- * package fix refresh and destroy for resources created by older versions.
+ * That text holds no code of its own: it loads the installed package's dynamic door by name when the
+ * host first needs it. That keeps `__provider` to one line, carries no credential (configuration
+ * arrives through `configure`), and lets an upgraded package fix refresh and destroy for resources
+ * created by older versions.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AUTO_NAME_KEY } from "./dynamic/keys";
+import type * as dynamicDoor from "./dynamic";
+import { AUTO_NAME_KEY, DYNAMIC_INSTANCE_TYPE, PROVIDER_KEY } from "./dynamic/keys";
 import { autoNameOf } from "./lifecycle/names";
 import {
   OUTPUT_NAMES,
@@ -57,18 +58,15 @@ export type GreenApiInstanceArgs = {
   partnerUserUiid?: pulumi.Input<string>;
 } & { [K in SettingFlag]?: pulumi.Input<Flag> };
 
-// Kept minimal on purpose: this text is repeated in the state of every resource (under 2 KB).
-const provider: pulumi.dynamic.ResourceProvider = {
-  configure: (...args) => require("pulumi-greenapi/lifecycle").configure(...args),
-  check: (...args) => require("pulumi-greenapi/lifecycle").check(...args),
-  diff: (...args) => require("pulumi-greenapi/lifecycle").diff(...args),
-  create: (...args) => require("pulumi-greenapi/lifecycle").create(...args),
-  read: (...args) => require("pulumi-greenapi/lifecycle").read(...args),
-  update: (...args) => require("pulumi-greenapi/lifecycle").update(...args),
-  delete: (...args) => require("pulumi-greenapi/lifecycle").delete(...args),
-};
+/**
+ * `__provider`: a module whose `handler()` gives the host its provider, here the package's dynamic
+ * door itself (its exports are the provider's methods). Written out rather than serialized by the
+ * SDK from a closure (`pulumi.dynamic.Resource`): 62 bytes instead of 2 KB in each entry's inputs and
+ * outputs, which the engine saves after every step of an `up`, and no closure serialization in the program.
+ */
+export const PROVIDER_MODULE = 'exports.handler = () => require("pulumi-greenapi/lifecycle");\n';
 
-export class GreenApiInstance extends pulumi.dynamic.Resource {
+export class GreenApiInstance extends pulumi.CustomResource {
   declare readonly idInstance: pulumi.Output<number>;
   /** Secret. */
   declare readonly apiTokenInstance: pulumi.Output<string>;
@@ -111,9 +109,10 @@ export class GreenApiInstance extends pulumi.dynamic.Resource {
       // An input may be a plain string; as a credential it must not sit in state in clear text.
       webhookUrlToken: args.webhookUrlToken === undefined ? undefined : pulumi.secret(args.webhookUrlToken),
       [AUTO_NAME_KEY]: autoNameOf(pulumi.getProject(), pulumi.getStack(), name),
+      [PROVIDER_KEY]: PROVIDER_MODULE,
     };
     const additionalSecretOutputs = [...new Set([...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS])];
-    super(provider, name, props, { ...opts, additionalSecretOutputs }, "greenapi", "Instance");
+    super(DYNAMIC_INSTANCE_TYPE, name, props, { ...opts, additionalSecretOutputs });
   }
 }
 
@@ -138,3 +137,5 @@ type _OutputsAreTheTables = [
   Assert<Same<OutputsOnClass, Required<InstanceOutputs>>>,
   Assert<Same<OutputProperties, OutputName | "urn" | "id">>,
 ];
+/** What PROVIDER_MODULE hands the host must be a dynamic provider. */
+type _TheDoorIsAProvider = Assert<typeof dynamicDoor extends pulumi.dynamic.ResourceProvider ? true : false>;

@@ -1,15 +1,16 @@
 /**
- * The dynamic front door: what GreenApiInstance's thin provider (resource.ts) loads by package name
- * at call time inside Pulumi's dynamic-provider host, as `require("pulumi-greenapi/lifecycle")`.
+ * The dynamic front door: what GreenApiInstance's `__provider` text (resource.ts) loads by package
+ * name inside Pulumi's dynamic-provider host, as `require("pulumi-greenapi/lifecycle")`.
  * It speaks that host's dialect — the serialized `__provider` and the `__autoName` GreenApiInstance
  * adds to its inputs, the stack config handed to `configure`, progress as printed lines — and
  * adapts it at this edge to the plain requests of provider/lifecycle.
  *
- * A contract with every stack ever deployed: their state holds a `__provider` that calls
- * `require("pulumi-greenapi/lifecycle").<configure|check|diff|create|read|update|delete>(...args)`
- * with the dynamic host's arguments, and refresh and destroy run that stored text. Keep these names
- * and argument shapes, and keep reading the outputs every released version wrote;
- * test/host/upgrade.test.ts runs recorded entries (test/fixtures/state/) to prove it.
+ * A contract with every stack ever deployed: their state holds a `__provider` that loads this module
+ * by that name — as the provider itself (resource.ts: PROVIDER_MODULE), or in entries written
+ * before December 2026 through a shim serialized by the SDK, calling `require("pulumi-greenapi/lifecycle").<configure|check|diff|
+ * create|read|update|delete>(...args)` — and refresh and destroy run that stored text. Keep these
+ * names and the dynamic host's argument shapes, and keep reading the outputs every released version
+ * wrote; test/host/upgrade.test.ts runs recorded entries (test/fixtures/state/) to prove it.
  */
 import { randomBytes } from "node:crypto";
 import * as lifecycle from "../lifecycle";
@@ -38,11 +39,25 @@ function provider(): Provider {
   return current;
 }
 
-/** Called once per process by the host with the stack config; throws on a malformed value, naming its key. */
+/**
+ * The stack config `current` came from. The host configures once for each distinct `__provider` text
+ * it loads (a stack's older entries may hold an older text), always with the same config: those calls
+ * keep the provider in use, whose operations may be running, instead of replacing and closing it.
+ */
+let configuredWith: string | undefined;
+
+/** Called by the host with the stack config before its first call; throws on a malformed value, naming its key. */
 export async function configure(request: { config: { get(key: string): string | undefined } }): Promise<void> {
+  const lookup = (setting: lifecycle.ClientSetting) => request.config.get(lifecycle.CONFIG_KEYS[setting].key);
+  const config = JSON.stringify((Object.keys(lifecycle.CONFIG_KEYS) as lifecycle.ClientSetting[]).map(lookup));
+  if (current !== undefined && config === configuredWith) {
+    if (current instanceof lifecycle.ConfigurationError) throw current;
+    return;
+  }
   const previous = current instanceof lifecycle.ConfigurationError ? undefined : current;
+  configuredWith = config;
   try {
-    current = lifecycle.configure((setting) => request.config.get(lifecycle.CONFIG_KEYS[setting].key), lifecycle.STACK_CONFIG);
+    current = lifecycle.configure(lookup, lifecycle.STACK_CONFIG);
   } catch (error) {
     if (!(error instanceof lifecycle.ConfigurationError)) throw error;
     current = error;

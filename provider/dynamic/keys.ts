@@ -1,4 +1,7 @@
-/** The dynamic door's own keys in a resource's inputs, apart so the program loads no lifecycle code for them. */
+/** The dynamic door's own names: its resource type and its keys in a resource's inputs, apart so the program loads no lifecycle code for them. */
+
+/** GreenApiInstance's type token: a dynamic resource (module "greenapi", type "Instance") that Pulumi's dynamic-provider host serves. */
+export const DYNAMIC_INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";
 
 /** The key the dynamic host keeps the serialized provider under, in inputs and outputs alike. */
 export const PROVIDER_KEY = "__provider";

@@ -3,11 +3,12 @@
  * `pulumi import --file` format (`{"resources": [{type, name, id}]}`), one `greenapi:index:Instance`
  * per live instance, named after the instance. Plain functions over plain data; cli.ts does the I/O.
  */
+import { DYNAMIC_INSTANCE_TYPE } from "../dynamic/keys";
 import type { InstanceListItem } from "../greenapi/client";
 
 export const INSTANCE_TYPE = "greenapi:index:Instance";
 /** Both front doors' resource types: an instance managed through either is not an orphan. */
-const MANAGED_TYPES: ReadonlySet<string> = new Set([INSTANCE_TYPE, "pulumi-nodejs:dynamic/greenapi:Instance"]);
+const MANAGED_TYPES: ReadonlySet<string> = new Set([INSTANCE_TYPE, DYNAMIC_INSTANCE_TYPE]);
 
 export interface ImportPlan {
   resources: Array<{ type: string; name: string; id: string }>;

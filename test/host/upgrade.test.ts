@@ -10,7 +10,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SeedInstance } from "../../emulator";
-import type { StateEntry } from "../../harness";
+import { startConfiguredHost, waitUntil, type StateEntry } from "../../harness";
+import { PROVIDER_MODULE } from "../../provider/resource";
 import { goals, REPO_ROOT, useStack, type TestStack } from "./stack";
 
 const FIXTURES = join(__dirname, "..", "fixtures", "state");
@@ -67,6 +68,39 @@ describe.each(fixtures)("through the dynamic host: the state entry in %s", (file
     expect(stack.emulator.count("createInstance")).toBe(0);
     expect((await stack.engine.up(goals(registrations))).map((s) => s.op)).toEqual(["same"]);
     expect([...stack.engine.state.values()].map((e) => e.id)).toEqual([String(instance.idInstance)]);
+  });
+});
+
+/** One entry for each older `__provider` text: a host serving it and new resources loads both texts. */
+const olderProviderFixtures = [
+  ...new Map(
+    fixtures
+      .map(
+        ([file]) =>
+          [(JSON.parse(readFileSync(join(FIXTURES, file), "utf8")) as Recorded).entry.inputs.__provider, [file] as const] as const,
+      )
+      .filter(([text]) => text !== PROVIDER_MODULE),
+  ).values(),
+];
+
+describe.each(olderProviderFixtures)("through the dynamic host: the older __provider in %s", (file) => {
+  it("shares one provider with today's text in one host: a new resource's check leaves its refresh running", async () => {
+    const { entry, instance } = load(file);
+    const [registration] = await stack.declare({ newcomer: {} });
+    // A host that has loaded neither text yet: each text it loads configures the provider again.
+    const host = await startConfiguredHost(stack.config, { programDir: stack.programDir });
+    try {
+      // The refresh's getStateInstance gets no answer: it is retried after its request deadline.
+      stack.emulator.injectFault({ method: "getStateInstance", kind: "hang", idInstance: instance.idInstance });
+      const reading = host.read(entry.urn, entry.id, entry.outputs, entry.inputs);
+      await waitUntil(() => stack.emulator.count("getStateInstance") > 0, "the refresh's getStateInstance");
+      await host.check(registration.urn, {}, registration.inputs);
+      const { properties } = await reading;
+      expect(properties).toMatchObject({ idInstance: instance.idInstance, apiTokenInstance: instance.apiTokenInstance });
+      expect(stack.emulator.count("getStateInstance")).toBe(2);
+    } finally {
+      await host.stop();
+    }
   });
 });
 
