@@ -112,7 +112,22 @@ export class GreenApiInstance extends pulumi.CustomResource {
       [PROVIDER_KEY]: PROVIDER_MODULE,
     };
     const additionalSecretOutputs = [...new Set([...(opts.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS])];
-    super(DYNAMIC_INSTANCE_TYPE, name, props, { ...opts, additionalSecretOutputs });
+    // Pulumi's SDK records a stack trace for five promises per property of every resource (here
+    // over 40), which only its promise-leak report prints (PULUMI_DEBUG_PROMISE_LEAKS); in a
+    // TypeScript program each one is mapped through source maps, ~11 ms per instance. Without
+    // them a preview of 500 instances takes 5.8 s instead of 12.9 s.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) Error.stackTraceLimit = 0;
+    try {
+      super(DYNAMIC_INSTANCE_TYPE, name, props, { ...opts, additionalSecretOutputs });
+    } catch (error) {
+      // Thrown while traces were off: give it the program's own, where it declared the resource.
+      Error.stackTraceLimit = stackTraceLimit;
+      if (error instanceof Error) Error.captureStackTrace(error, GreenApiInstance);
+      throw error;
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
   }
 }
 

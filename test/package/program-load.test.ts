@@ -1,11 +1,14 @@
 /**
  * A program that declares GreenApiInstance loads neither zod nor undici: the provider runs in its
  * own process, and under load their ~200 files cost a program's start hundreds of milliseconds
- * (issue 19). The package root loads the client only when a program uses it.
+ * (issue 19). The package root loads the client only when a program uses it. Declaring an instance
+ * records no stack trace per property (in a TypeScript program each is mapped through source maps).
  */
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
+import { GreenApiInstance } from "pulumi-greenapi";
+import { captureRegistrations } from "../../harness";
 
 const REPO_ROOT = resolve(__dirname, "..", "..");
 
@@ -45,5 +48,63 @@ describe("what the plugin loads at start", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- an SDK internal without type declarations
     const rpc = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey: string; specialSecretSig: string };
     expect({ SECRET_SIG, SECRET_VALUE }).toEqual({ SECRET_SIG: rpc.specialSigKey, SECRET_VALUE: rpc.specialSecretSig });
+  });
+});
+
+describe("declaring a GreenApiInstance", () => {
+  /** The frames of every stack trace formatted while `work` runs (Pulumi's SDK formats one for each promise it records). */
+  async function framesFormattedDuring(work: () => Promise<unknown>): Promise<number[]> {
+    const frames: number[] = [];
+    const original = Error.prepareStackTrace;
+    Error.prepareStackTrace = (error, stack) => {
+      frames.push(stack.length);
+      return original ? original(error, stack) : `${error}`;
+    };
+    try {
+      await work();
+    } finally {
+      Error.prepareStackTrace = original;
+    }
+    return frames;
+  }
+
+  const declare = () =>
+    captureRegistrations(() => {
+      new GreenApiInstance("bot", {});
+    });
+
+  it("formats no stack trace for the SDK's records of its properties, unless PULUMI_DEBUG_PROMISE_LEAKS asks for them", async () => {
+    const limit = Error.stackTraceLimit;
+    const withFrames = (frames: number[]) => frames.filter((count) => count > 0).length;
+    const quiet = await framesFormattedDuring(declare);
+    expect(Error.stackTraceLimit).toBe(limit);
+    process.env.PULUMI_DEBUG_PROMISE_LEAKS = "true";
+    let debugging: number[];
+    try {
+      debugging = await framesFormattedDuring(declare);
+    } finally {
+      delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+    }
+    // Several promises for each of the resource's 40-odd properties; a few more outside the constructor.
+    expect(quiet.length).toBeGreaterThan(100);
+    expect(withFrames(debugging)).toBeGreaterThan(100);
+    expect(withFrames(quiet)).toBeLessThan(withFrames(debugging) / 10);
+  });
+
+  it("gives an error thrown while declaring the program's own stack trace, and leaves the limit as it was", async () => {
+    const limit = Error.stackTraceLimit;
+    let thrown: unknown;
+    await captureRegistrations(() => {
+      try {
+        // A name is required for the URN: Pulumi's constructor throws.
+        new GreenApiInstance(undefined as unknown as string);
+      } catch (error) {
+        thrown = error;
+      }
+    });
+    expect(thrown).toBeInstanceOf(Error);
+    expect((thrown as Error).message).toMatch(/Missing resource name/);
+    expect((thrown as Error).stack).toContain("program-load.test.ts");
+    expect(Error.stackTraceLimit).toBe(limit);
   });
 });
