@@ -14,16 +14,20 @@ import { Agent, request } from "undici";
 import { GreenApiEmulator } from "../emulator";
 import type { PulumiCliProject } from "../harness/cli";
 import { greenapiStack, noopStack, skippingCheckpoints, timed, type Door } from "./cli-stacks";
+import { median } from "./stats";
 
 export interface CliRefresh {
   door: Door;
   n: number;
   parallel: number;
+  /** Median of `runs`. */
   wallMs: number;
-  /** The same refresh of N no-op resources through the same door. */
+  /** The same refresh of N no-op resources through the same door (median of `runs`, taking turns with the refresh above). */
   noopMs: number;
+  runs: number;
   roundTripMs: number;
   floorMs: number;
+  /** The most any of the runs made. */
   getInstances: number;
 }
 
@@ -42,6 +46,7 @@ export async function cliRefresh(
   parallels: number[],
   latencyMs: number,
   log: (line: string) => void,
+  runs = 1,
 ): Promise<CliRefresh[]> {
   const emulator = await GreenApiEmulator.start({ latencyMs, partnerRateLimit: SETUP_GATEWAY });
   const scratch = mkdtempSync(join(tmpdir(), "greenapi-bench-cli-"));
@@ -57,20 +62,30 @@ export async function cliRefresh(
     const roundTripMs = await instanceRoundTrip(emulator);
     const results: CliRefresh[] = [];
     for (const parallel of parallels) {
-      const noopMs = await timed(noop, "refresh", parallel);
-      emulator.resetCounts();
-      const wallMs = await timed(instances, "refresh", parallel);
+      const noops: number[] = [];
+      const walls: number[] = [];
+      const lists: number[] = [];
+      // Taking turns, so that a slow moment of the machine weighs on both alike.
+      for (let run = 0; run < runs; run++) {
+        noops.push(await timed(noop, "refresh", parallel));
+        emulator.resetCounts();
+        walls.push(await timed(instances, "refresh", parallel));
+        lists.push(emulator.count("getInstances"));
+      }
+      const [wallMs, noopMs] = [median(walls), median(noops)];
       results.push({
         door,
         n,
         parallel,
         wallMs,
         noopMs,
+        runs,
         roundTripMs,
         floorMs: Math.ceil(n / parallel) * roundTripMs + roundTripMs,
-        getInstances: emulator.count("getInstances"),
+        getInstances: Math.max(...lists),
       });
-      log(`CLI refresh, ${door}, N=${n} --parallel ${parallel}: ${(wallMs / 1000).toFixed(2)} s (no-op ${(noopMs / 1000).toFixed(2)} s)`);
+      const seconds = (values: number[]) => values.map((ms) => (ms / 1000).toFixed(2)).join(", ");
+      log(`CLI refresh, ${door}, N=${n} --parallel ${parallel}: ${seconds(walls)} s (no-op ${seconds(noops)} s)`);
     }
     return results;
   } finally {
@@ -97,5 +112,5 @@ async function instanceRoundTrip(emulator: GreenApiEmulator): Promise<number> {
   } finally {
     await agent.close();
   }
-  return samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+  return median(samples);
 }
