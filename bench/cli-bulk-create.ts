@@ -26,6 +26,8 @@ export interface BulkCreate {
   refused: number;
   /** Mean bytes of one instance's entry in the state the engine saves (`pulumi stack export`). */
   entryBytes: number;
+  /** From the CLI's start to the first partner call: the CLI, the program and the provider starting. */
+  firstCallMs: number;
   /** Runs made; this is the one with the median wall ÷ floor. */
   runs: number;
 }
@@ -67,8 +69,10 @@ async function bulkCreateOnce(
   try {
     // The stack was set up without a partner call: the gateway's bucket is full, as after a quiet while.
     const up = () => timed(project, "up", parallel);
+    const startedAt = Date.now();
     const wallMs = skipCheckpoints ? await skippingCheckpoints(up) : await up();
     const requests = emulator.requests;
+    const firstCallMs = Math.min(...requests.map((r) => r.at)) - startedAt;
     const created = requests.filter((r) => r.method === "createInstance" && r.performedAt !== undefined).length;
     const alive = emulator.list().filter((i) => !i.deleted).length;
     if (created !== n || alive !== n) throw new Error(`${door}: ${n} creates ended with ${created} performed and ${alive} alive`);
@@ -87,6 +91,7 @@ async function bulkCreateOnce(
       lists,
       refused: requests.filter((r) => r.status === 429).length,
       entryBytes: Buffer.byteLength(JSON.stringify(entries)) / entries.length,
+      firstCallMs,
       runs,
     };
     const skipped = skipCheckpoints ? " (checkpoints skipped)" : "";
