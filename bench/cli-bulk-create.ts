@@ -47,20 +47,25 @@ export async function cliBulkCreate(
   log: (line: string) => void,
   { skipCheckpoints = false, runs = 1 } = {},
 ): Promise<BulkCreate> {
+  const setup: BulkCreateSetup = { cli, door, n, parallel, latencyMs, log, skipCheckpoints };
   const results: BulkCreate[] = [];
-  for (let run = 0; run < runs; run++) results.push(await bulkCreateOnce(cli, door, n, parallel, latencyMs, log, skipCheckpoints, runs));
+  for (let run = 0; run < runs; run++) results.push(await bulkCreateOnce(setup, runs));
   const byRatio = results.sort((a, b) => a.wallMs / a.floorMs - b.wallMs / b.floorMs);
   return byRatio[Math.floor(byRatio.length / 2)];
 }
 
+interface BulkCreateSetup {
+  cli: string;
+  door: Door;
+  n: number;
+  parallel: number;
+  latencyMs: number;
+  log: (line: string) => void;
+  skipCheckpoints: boolean;
+}
+
 async function bulkCreateOnce(
-  cli: string,
-  door: Door,
-  n: number,
-  parallel: number,
-  latencyMs: number,
-  log: (line: string) => void,
-  skipCheckpoints: boolean,
+  { cli, door, n, parallel, latencyMs, log, skipCheckpoints }: BulkCreateSetup,
   runs: number,
 ): Promise<BulkCreate> {
   const emulator = await GreenApiEmulator.start({ latencyMs, partnerRateLimit: GREEN_API_PARTNER_RATE_LIMIT });
