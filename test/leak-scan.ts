@@ -5,7 +5,7 @@
  * __provider, secret outputs) are in test/host/leaks.test.ts; this one covers the whole suite.
  */
 import { GreenApiEmulator } from "../emulator";
-import { ProviderHost } from "../harness";
+import { ProviderHost } from "../harness/host";
 
 // This file's own record of what its emulators and hosts were: the shipped classes keep none.
 const emulators: GreenApiEmulator[] = [];

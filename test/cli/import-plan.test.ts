@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GreenApiEmulator, type EmulatedInstance } from "../../emulator";
-import { REPO_ROOT } from "../../harness";
+import { REPO_ROOT } from "../../harness/repo";
 import { PulumiCliProject } from "../../harness/cli";
 import { alive, CLI_TIMEOUT_MS, credentials, expectNoCredentialInOutputs } from "./cli-helpers";
 import { cliWithYamlHost, PLUGIN_DIR } from "./plugin-helpers";

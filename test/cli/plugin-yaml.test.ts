@@ -14,7 +14,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GreenApiEmulator, type RecordedRequest } from "../../emulator";
-import { REPO_ROOT } from "../../harness";
+import { REPO_ROOT } from "../../harness/repo";
 import { CliError, PulumiCliProject } from "../../harness/cli";
 import { alive, CLI_TIMEOUT_MS, expectNoCredentialInOutputs, expectStateHoldsCredentialsEncrypted, SECRET_SIG } from "./cli-helpers";
 import { cliWithYamlHost, PLUGIN_DIR } from "./plugin-helpers";

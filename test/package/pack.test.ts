@@ -12,7 +12,9 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import ts from "typescript";
 import type { GreenApiEmulator as Emulator } from "../../emulator";
-import { Engine, ProviderHost, pulumiTemplateTsconfig } from "../../harness";
+import { pulumiTemplateTsconfig } from "../../harness/cli";
+import { Engine } from "../../harness/engine";
+import { ProviderHost } from "../../harness/host";
 
 const run = promisify(execFile);
 const REPO_ROOT = resolve(__dirname, "..", "..");
