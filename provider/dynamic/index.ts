@@ -6,11 +6,12 @@
  * adapts it at this edge to the plain requests of provider/lifecycle.
  *
  * A contract with every stack ever deployed: their state holds a `__provider` that loads this module
- * by that name — as the provider itself (resource.ts: PROVIDER_MODULE), or in entries written
- * before December 2026 through a shim serialized by the SDK, calling `require("pulumi-greenapi/lifecycle").<configure|check|diff|
- * create|read|update|delete>(...args)` — and refresh and destroy run that stored text. Keep these
- * names and the dynamic host's argument shapes, and keep reading the outputs every released version
- * wrote; test/host/upgrade.test.ts runs recorded entries (test/fixtures/state/) to prove it.
+ * by that name — as the provider itself (resource.ts: PROVIDER_MODULE), or, in entries written
+ * before December 2026, through a shim the SDK serialized, which calls
+ * `require("pulumi-greenapi/lifecycle").<configure|check|diff|create|read|update|delete>(...args)` —
+ * and refresh and destroy run that stored text. Keep these names and the dynamic host's argument
+ * shapes, and keep reading the outputs every released version wrote; test/host/upgrade.test.ts runs
+ * recorded entries (test/fixtures/state/) to prove it.
  */
 import { randomBytes } from "node:crypto";
 import * as lifecycle from "../lifecycle";
