@@ -3,7 +3,7 @@
 /** GreenApiInstance's type token: a dynamic resource (module "greenapi", type "Instance") that Pulumi's dynamic-provider host serves. */
 export const DYNAMIC_INSTANCE_TYPE = "pulumi-nodejs:dynamic/greenapi:Instance";
 
-/** The key the dynamic host keeps the serialized provider under, in inputs and outputs alike. */
+/** The key the dynamic host keeps the provider's text under, in inputs and outputs alike. */
 export const PROVIDER_KEY = "__provider";
 
 /**
