@@ -444,7 +444,7 @@ function renderCliRefresh(results: CliRefresh[] | undefined): string[] {
     "side by side), plus the one shared getInstances. No-op: the same refresh, in the same run, of N resources",
     "through the same door that cost nothing of ours (a dynamic resource whose read returns its state; a plugin",
     "that answers Read at once): the CLI's, the engine's and the door's own cost. Goal: wall ≤ 1.25 × (no-op + floor).",
-    `Wall and no-op are medians of ${CLI_RUNS} runs each, the two refreshes taking turns.`,
+    `Wall and no-op are medians of ${results[0].runs} runs each, the two refreshes taking turns.`,
     "",
     "| front door | N | --parallel P | wall | no-op | floor | wall ÷ floor | (wall − no-op) ÷ floor | wall ÷ (no-op + floor) | getInstances |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
