@@ -23,8 +23,13 @@ export class SharedAccount {
    * share one request (see instance-list.ts); `{ fresh: true }` asks for a list requested after this
    * call began.
    */
-  instances(request: ListRequest = {}): Promise<Array<Readonly<InstanceListItem>>> {
+  instances(request: ListRequest = {}): Promise<ReadonlyArray<Readonly<InstanceListItem>>> {
     return this.list.get(request);
+  }
+
+  /** The listed instance with this idInstance (deleted or not), from the same shared list. */
+  async instance(idInstance: number, request: ListRequest = {}): Promise<Readonly<InstanceListItem> | undefined> {
+    return indexOf(await this.list.get(request)).get(idInstance);
   }
 
   /** Runs one operation of this provider (see lifecycle/operation.ts) as a user of the shared list. */
@@ -68,4 +73,21 @@ export class SharedAccount {
   get createsSettledAt(): number {
     return this.unsettledCreatesUntil;
   }
+}
+
+/**
+ * Each shared answer indexed by idInstance, once: every read of a refresh looks its instance up in
+ * the same list of the whole account.
+ */
+const indexes = new WeakMap<ReadonlyArray<Readonly<InstanceListItem>>, Map<number, Readonly<InstanceListItem>>>();
+
+function indexOf(items: ReadonlyArray<Readonly<InstanceListItem>>): Map<number, Readonly<InstanceListItem>> {
+  let index = indexes.get(items);
+  if (!index) {
+    index = new Map();
+    // The first of an id, as find() gave.
+    for (const item of items) if (!index.has(item.idInstance)) index.set(item.idInstance, item);
+    indexes.set(items, index);
+  }
+  return index;
 }

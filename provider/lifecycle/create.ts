@@ -287,7 +287,7 @@ function takeOverExisting({ inputs, autoName, report }: Creation, existing: Inst
  */
 async function adopt({ account, inputs, report }: Creation): Promise<Outcome> {
   const idInstance = inputs.adoptIdInstance!;
-  const listed = (await account.instances()).find((item) => item.idInstance === idInstance);
+  const listed = await account.instance(idInstance);
   if (!listed || listed.deleted) {
     throw new InputError(
       "adoptIdInstance",

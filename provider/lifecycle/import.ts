@@ -21,7 +21,7 @@ import type { ReadResult } from "./read";
 export async function importInstance(provider: Provider, { id, report }: { id: string; report: Report }): Promise<ReadResult> {
   return operation(provider, report, async ({ account, client, config }) => {
     const idInstance = parseId(id);
-    const listed = (await account.instances()).find((item) => item.idInstance === idInstance);
+    const listed = await account.instance(idInstance);
     // An empty id: the engine reports that the instance to import does not exist.
     if (!listed || listed.deleted) return { id: "", props: {} };
     // Its token comes from the list, as for adoptIdInstance: without it no setting can be read.

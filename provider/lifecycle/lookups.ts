@@ -76,11 +76,10 @@ export async function getInstance(provider: Provider, args: Record<string, unkno
   const { idInstance, name, includeTokens } = args as { idInstance?: number; name?: string; includeTokens?: boolean };
   if ((idInstance === undefined) === (name === undefined)) throw new LookupArgumentError("give exactly one of idInstance and name");
   return operation(provider, report, async ({ account }) => {
-    const rows = await account.instances();
     const row =
       idInstance !== undefined
-        ? rows.find((item) => item.idInstance === idInstance)
-        : rows.find((item) => item.name === name && !item.deleted);
+        ? await account.instance(idInstance)
+        : (await account.instances()).find((item) => item.name === name && !item.deleted);
     if (!row) {
       throw new LookupArgumentError(
         idInstance !== undefined ? `no instance ${idInstance} in this account` : `no instance named "${name}" in this account`,

@@ -30,7 +30,7 @@ export interface ReadRequest {
 export async function read(provider: Provider, { id, outputs: props, report }: ReadRequest): Promise<ReadResult> {
   return operation(provider, report, async ({ account, client, config }) => {
     const idInstance = parseId(id);
-    const listed = (await account.instances()).find((item) => item.idInstance === idInstance);
+    const listed = await account.instance(idInstance);
     if (!listed || listed.deleted) {
       report("info", `instance ${idInstance} ${listed ? "was deleted" : "no longer exists"} outside Pulumi; removing it from the stack.`);
       return { id: "", props: {} };

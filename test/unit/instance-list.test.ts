@@ -45,16 +45,18 @@ function harness({ queued = false } = {}) {
 const ids = (items: ReadonlyArray<Item>) => items.map((item) => item.idInstance);
 
 describe("InstanceListCache", () => {
-  it("gives concurrent callers one shared request, each its own array", async () => {
+  it("gives concurrent callers one shared request and one answer, frozen", async () => {
     const h = harness();
     const callers = Array.from({ length: 50 }, () => h.cache.get());
     expect(h.requests()).toBe(1);
     h.answer(0, 1, 2, 3);
     const lists = await Promise.all(callers);
     expect(lists.map(ids)).toEqual(Array(50).fill([1, 2, 3]));
-    expect(lists[0]).not.toBe(lists[1]);
-    // Items are shared between callers, so nobody may change them.
+    // The answer is shared between callers, so nobody may change it or its items.
+    expect(Object.isFrozen(lists[0])).toBe(true);
     expect(Object.isFrozen(lists[0][0])).toBe(true);
+    expect(() => (lists[0] as Item[]).push(lists[0][0])).toThrow(TypeError);
+    expect(lists[1].length).toBe(3);
   });
 
   it("reuses an answer while callers keep coming, and asks again after a pause", async () => {
@@ -301,6 +303,18 @@ describe("a provider's shared account against the emulator", () => {
     // The failed attempt invalidated the list: even an ordinary call asks Green API again.
     const list = await account.instances();
     expect(list.some((item) => item.name === "lost-answer" && !item.deleted)).toBe(true);
+    expect(emulator.count("getInstances")).toBe(2);
+  });
+
+  it("finds an instance by idInstance in the shared list, deleted ones too", async () => {
+    const listed = await account.instances();
+    const [alive] = listed.filter((item) => !item.deleted);
+    await account.deleteInstanceAccount(alive.idInstance);
+    const found = await Promise.all([account.instance(alive.idInstance), account.instance(listed[1].idInstance)]);
+    expect(found.map((item) => item?.idInstance)).toEqual([alive.idInstance, listed[1].idInstance]);
+    expect(found[0]?.deleted).toBe(true);
+    expect(await account.instance(-1)).toBeUndefined();
+    // The first list, and one after the delete, shared by every lookup since.
     expect(emulator.count("getInstances")).toBe(2);
   });
 
