@@ -52,12 +52,12 @@ export async function cliRefresh(
   const scratch = mkdtempSync(join(tmpdir(), "greenapi-bench-cli-"));
   const projects: PulumiCliProject[] = [];
   try {
-    const [instances, noop] = await Promise.all([greenapiStack(door, cli, emulator, n, scratch), noopStack(door, cli, n, scratch)]);
-    projects.push(instances, noop);
-    await skippingCheckpoints(async () => {
-      await timed(instances, "up", SETUP_PARALLEL);
-      await timed(noop, "up", SETUP_PARALLEL);
-    });
+    const instances = await greenapiStack(door, cli, emulator, n, scratch);
+    projects.push(instances);
+    await skippingCheckpoints(() => timed(instances, "up", SETUP_PARALLEL));
+    const noop = await noopStack(door, cli, n, scratch, instances);
+    projects.push(noop);
+    await skippingCheckpoints(() => timed(noop, "up", SETUP_PARALLEL));
     log(`CLI refresh, ${door}: ${n} instances and ${n} no-op resources created`);
     const roundTripMs = await instanceRoundTrip(emulator);
     const results: CliRefresh[] = [];

@@ -4,13 +4,16 @@
  * program); and N no-op resources through the same door (a dynamic resource whose read returns its
  * state; the no-op plugin), for the engine's own cost.
  */
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
+import * as tar from "tar";
 import type { GreenApiEmulator } from "../emulator";
 import { PulumiCliProject } from "../harness/cli";
-import { installNoopPlugin, NOOP_TYPE } from "./noop-plugin";
-import { REPO_ROOT } from "./stack";
+import { SECRET_SIG } from "../provider/plugin/wire";
+import { packPlugin, type Platform } from "../scripts/plugin-pack";
+import { installNoopPlugin, NOOP_STATE_ENV, NOOP_TYPE, type NoopState } from "./noop-plugin";
 
 export type Door = "dynamic provider" | "plugin";
 export const DOORS: readonly Door[] = ["dynamic provider", "plugin"];
@@ -21,7 +24,27 @@ export function doorsOf(cli: string): Door[] {
 }
 
 const PROJECT = "greenapi-bench";
-const PLUGIN_DIR = join(REPO_ROOT, "provider", "plugin", "bin");
+
+let unpackedPlugin: Promise<string> | undefined;
+
+/**
+ * The greenapi plugin as its users run it: this platform's archive (`npm run plugin:pack`, one
+ * bundled file), unpacked once per bench run — not the clone's unbundled build, which starts slower.
+ */
+function pluginDir(): Promise<string> {
+  unpackedPlugin ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), "greenapi-bench-plugin-"));
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+    const platform = `${process.platform === "win32" ? "windows" : process.platform}-${process.arch === "x64" ? "amd64" : process.arch}`;
+    const archive = (await packPlugin({ outDir: join(dir, "archives") })).find((packed) => packed.platform === (platform as Platform));
+    if (!archive) throw new Error(`no plugin archive for ${platform}`);
+    const plugin = join(dir, "plugin");
+    mkdirSync(plugin);
+    await tar.extract({ file: archive.file, cwd: plugin });
+    return plugin;
+  })();
+  return unpackedPlugin;
+}
 
 const GREENAPI_PROGRAM = `import * as pulumi from "@pulumi/pulumi";
 import { GreenApiInstance } from "pulumi-greenapi";
@@ -30,20 +53,28 @@ const count = new pulumi.Config().requireNumber("count");
 for (let i = 0; i < count; i++) new GreenApiInstance(\`bot-\${i}\`, { incomingWebhook: true });
 `;
 
-const NOOP_PROGRAM = `import * as pulumi from "@pulumi/pulumi";
-
-const provider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    return { id: inputs.value, outs: inputs };
-  },
-  async read(id, props) {
-    return { id, props };
-  },
+/**
+ * The dynamic no-op: a resource whose provider's create returns its inputs and an instance's outputs
+ * (see NoopState) and whose read returns its state. Its `__provider` is one line that loads that
+ * provider where it runs, as GreenApiInstance's is, so that its state is the size of an instance's.
+ */
+const NOOP_PROVIDER = `const { readFileSync } = require("fs");
+exports.create = async (inputs) => {
+  const { outputs } = JSON.parse(readFileSync(process.env.${NOOP_STATE_ENV}, "utf8"));
+  return { id: inputs.value, outs: { ...outputs, ...inputs } };
 };
+exports.read = async (id, props) => ({ id, props });
+`;
 
-class Thing extends pulumi.dynamic.Resource {
+const noopProgram = (providerFile: string) => `import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "fs";
+
+const { secrets } = JSON.parse(readFileSync(process.env.${NOOP_STATE_ENV}!, "utf8"));
+const provider = ${JSON.stringify(`exports.handler = () => require(${JSON.stringify(providerFile)});\n`)};
+
+class Thing extends pulumi.CustomResource {
   constructor(name: string, value: string) {
-    super(provider, name, { value }, {});
+    super("pulumi-nodejs:dynamic:Thing", name, { __provider: provider, value }, { additionalSecretOutputs: secrets });
   }
 }
 
@@ -66,7 +97,7 @@ function yamlProgram(plugin: { name: string; path: string }, type: string, count
 }
 
 /** N Green API instances through `door`, configured for the emulator (not created yet). */
-export function greenapiStack(
+export async function greenapiStack(
   door: Door,
   cli: string,
   emulator: GreenApiEmulator,
@@ -79,7 +110,12 @@ export function greenapiStack(
     "greenapi:apiUrl": emulator.url,
   };
   if (door === "plugin") {
-    const yaml = yamlProgram({ name: "greenapi", path: PLUGIN_DIR }, "greenapi:index:Instance", count, "      incomingWebhook: true\n");
+    const yaml = yamlProgram(
+      { name: "greenapi", path: await pluginDir() },
+      "greenapi:index:Instance",
+      count,
+      "      incomingWebhook: true\n",
+    );
     return PulumiCliProject.create({ cli, program: "", yaml, project: PROJECT, config, secretKeys: ["greenapi:partnerToken"] });
   }
   const program = join(scratch, "greenapi.ts");
@@ -93,16 +129,47 @@ export function greenapiStack(
   });
 }
 
-/** N no-op resources through `door`. */
-export function noopStack(door: Door, cli: string, count: number, scratch: string): Promise<PulumiCliProject> {
+/**
+ * N no-op resources through `door`, each created with the state of one of `instances` (which must
+ * be up): the engine's cost of a resource grows with its state — a refresh of 1,000 no-ops through
+ * the plugin took 1.4 s with one property each, 2.1 s with an instance's — so the no-op carries the same.
+ */
+export async function noopStack(
+  door: Door,
+  cli: string,
+  count: number,
+  scratch: string,
+  instances: PulumiCliProject,
+): Promise<PulumiCliProject> {
+  const stateFile = join(scratch, "noop-state.json");
+  writeFileSync(stateFile, JSON.stringify(await instanceState(instances)));
+  const env = { [NOOP_STATE_ENV]: stateFile };
   if (door === "plugin") {
     const path = installNoopPlugin(join(scratch, "noop-plugin"));
     const yaml = yamlProgram({ name: "noop", path }, NOOP_TYPE, count, "      value: thing\n");
-    return PulumiCliProject.create({ cli, program: "", yaml, project: PROJECT, config: {} });
+    return PulumiCliProject.create({ cli, program: "", yaml, project: PROJECT, config: {}, env });
   }
+  const providerFile = join(scratch, "noop-provider.js");
+  writeFileSync(providerFile, NOOP_PROVIDER);
   const program = join(scratch, "noop.ts");
-  writeFileSync(program, NOOP_PROGRAM);
-  return PulumiCliProject.create({ cli, program, project: PROJECT, config: { [`${PROJECT}:count`]: String(count) } });
+  writeFileSync(program, noopProgram(providerFile));
+  return PulumiCliProject.create({ cli, program, project: PROJECT, config: { [`${PROJECT}:count`]: String(count) }, env });
+}
+
+/**
+ * One instance's stored outputs, with each secret (ciphertext in the export) a plain string as
+ * long as a token, and which keys are secret; without `__provider`, which the no-op has its own of.
+ */
+async function instanceState(instances: PulumiCliProject): Promise<NoopState> {
+  const resources = (await instances.exportState()).deployment.resources ?? [];
+  const entry = resources.find((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:"));
+  if (!entry?.outputs) throw new Error("the instances' stack holds no instance to copy the state of");
+  const isSecret = (value: unknown) => typeof value === "object" && value !== null && SECRET_SIG in value;
+  const kept = Object.entries(entry.outputs).filter(([key]) => key !== "__provider");
+  return {
+    outputs: Object.fromEntries(kept.map(([key, value]) => [key, isSecret(value) ? "0".repeat(50) : value])),
+    secrets: kept.filter(([, value]) => isSecret(value)).map(([key]) => key),
+  };
 }
 
 /** `pulumi <command> --yes --skip-preview --parallel P`; resolves to its wall time in ms. */

@@ -1,21 +1,33 @@
 /**
  * The benchmark's no-op provider plugin (`noop:index:Thing`): the same door as the greenapi plugin —
  * a Node process serving Pulumi's ResourceProvider service over gRPC with @pulumi/pulumi's stubs —
- * but every call answers at once (create returns its inputs, read the state it was given). A refresh
- * through it costs what the CLI, the engine and the plugin protocol cost, and nothing of ours.
+ * but every call answers at once (create returns its inputs and an instance's outputs, read the state
+ * it was given). A refresh through it costs what the CLI, the engine and the plugin protocol cost
+ * for resources of an instance's size, and nothing of ours.
  */
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
 import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
+import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
+import { secret } from "../provider/plugin/wire";
 
 const grpc: typeof grpcTypes = createRequire(require.resolve("@pulumi/pulumi"))("@grpc/grpc-js");
 
 export const NOOP_TYPE = "noop:index:Thing";
+
+/** Where the no-op resources' state is: a JSON file of a NoopState. */
+export const NOOP_STATE_ENV = "GREENAPI_BENCH_NOOP_STATE";
+
+/** What each no-op resource is created with besides its inputs: an instance's outputs, and which are secret. */
+export interface NoopState {
+  outputs: Record<string, unknown>;
+  secrets: string[];
+}
 const VERSION = "0.0.1";
 const SCHEMA = {
   name: "noop",
@@ -80,7 +92,11 @@ const service = {
   create: answer((request: provproto.CreateRequest) => {
     const response = new provproto.CreateResponse();
     response.setId(`${process.pid}-${next++}`);
-    response.setProperties(request.getProperties());
+    const { outputs, secrets } = JSON.parse(readFileSync(process.env[NOOP_STATE_ENV]!, "utf8")) as NoopState;
+    const marked = Object.entries(outputs).map(([key, value]) => [key, secrets.includes(key) ? secret(value) : value]);
+    response.setProperties(
+      structproto.Struct.fromJavaScript({ ...Object.fromEntries(marked), ...request.getProperties()!.toJavaScript() }),
+    );
     return response;
   }),
   read: answer((request: provproto.ReadRequest) => {
