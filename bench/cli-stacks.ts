@@ -58,11 +58,8 @@ for (let i = 0; i < count; i++) new GreenApiInstance(\`bot-\${i}\`, { incomingWe
  * (see NoopState) and whose read returns its state. Its `__provider` is one line that loads that
  * provider where it runs, as GreenApiInstance's is, so that its state is the size of an instance's.
  */
-const NOOP_PROVIDER = `const { readFileSync } = require("fs");
-exports.create = async (inputs) => {
-  const { outputs } = JSON.parse(readFileSync(process.env.${NOOP_STATE_ENV}, "utf8"));
-  return { id: inputs.value, outs: { ...outputs, ...inputs } };
-};
+const NOOP_PROVIDER = `const { outputs } = JSON.parse(require("fs").readFileSync(process.env.${NOOP_STATE_ENV}, "utf8"));
+exports.create = async (inputs) => ({ id: inputs.value, outs: { ...outputs, ...inputs } });
 exports.read = async (id, props) => ({ id, props });
 `;
 

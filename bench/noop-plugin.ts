@@ -57,6 +57,9 @@ const answer =
 
 let next = 0;
 
+let state: NoopState | undefined;
+const noopState = (): NoopState => (state ??= JSON.parse(readFileSync(process.env[NOOP_STATE_ENV]!, "utf8")) as NoopState);
+
 const service = {
   getPluginInfo: answer(() => {
     const info = new plugproto.PluginInfo();
@@ -92,7 +95,7 @@ const service = {
   create: answer((request: provproto.CreateRequest) => {
     const response = new provproto.CreateResponse();
     response.setId(`${process.pid}-${next++}`);
-    const { outputs, secrets } = JSON.parse(readFileSync(process.env[NOOP_STATE_ENV]!, "utf8")) as NoopState;
+    const { outputs, secrets } = noopState();
     const marked = Object.entries(outputs).map(([key, value]) => [key, secrets.includes(key) ? secret(value) : value]);
     response.setProperties(
       structproto.Struct.fromJavaScript({ ...Object.fromEntries(marked), ...request.getProperties()!.toJavaScript() }),
