@@ -11,6 +11,7 @@ import { performance } from "node:perf_hooks";
 import * as tar from "tar";
 import type { GreenApiEmulator } from "../emulator";
 import { PulumiCliProject } from "../harness/cli";
+import { providerLoading } from "../provider/dynamic/keys";
 import { SECRET_SIG } from "../provider/plugin/wire";
 import { packPlugin, type Platform } from "../scripts/plugin-pack";
 import { installNoopPlugin, NOOP_STATE_ENV, NOOP_TYPE, type NoopState } from "./noop-plugin";
@@ -67,7 +68,7 @@ const noopProgram = (providerFile: string) => `import * as pulumi from "@pulumi/
 import { readFileSync } from "fs";
 
 const { secrets } = JSON.parse(readFileSync(process.env.${NOOP_STATE_ENV}!, "utf8"));
-const provider = ${JSON.stringify(`exports.handler = () => require(${JSON.stringify(providerFile)});\n`)};
+const provider = ${JSON.stringify(providerLoading(providerFile))};
 
 class Thing extends pulumi.CustomResource {
   constructor(name: string, value: string) {

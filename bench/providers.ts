@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { captureRegistrations } from "../harness";
+import { providerLoading } from "../provider/dynamic/keys";
 import * as lifecycle from "../provider/dynamic";
 import { GreenApiInstance } from "../provider/resource";
 
@@ -23,7 +24,7 @@ export async function oursProvider(): Promise<string> {
 
 /** The baseline: ours, loading naive-lifecycle by absolute path. */
 export function naiveProvider(): string {
-  return `exports.handler = () => require(${JSON.stringify(require.resolve("./naive-lifecycle"))});\n`;
+  return providerLoading(require.resolve("./naive-lifecycle"));
 }
 
 /** What versions before December 2026 stored: Pulumi's serialization of a shim whose every method loads the package. */

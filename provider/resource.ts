@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type * as dynamicDoor from "./dynamic";
-import { AUTO_NAME_KEY, DYNAMIC_INSTANCE_TYPE, PROVIDER_KEY } from "./dynamic/keys";
+import { AUTO_NAME_KEY, DYNAMIC_INSTANCE_TYPE, PROVIDER_KEY, providerLoading } from "./dynamic/keys";
 import { autoNameOf } from "./lifecycle/names";
 import {
   OUTPUT_NAMES,
@@ -64,7 +64,7 @@ export type GreenApiInstanceArgs = {
  * SDK from a closure (`pulumi.dynamic.Resource`): 62 bytes instead of 2 KB in each entry's inputs and
  * outputs, which the engine saves after every step of an `up`, and no closure serialization in the program.
  */
-export const PROVIDER_MODULE = 'exports.handler = () => require("pulumi-greenapi/lifecycle");\n';
+export const PROVIDER_MODULE = providerLoading("pulumi-greenapi/lifecycle");
 
 export class GreenApiInstance extends pulumi.CustomResource {
   declare readonly idInstance: pulumi.Output<number>;
