@@ -1,0 +1,59 @@
+// Preloaded (`node --require`) into the dynamic-provider hosts the harness starts: a V8 code cache
+// for every CommonJS module they load, as Node 22's NODE_COMPILE_CACHE keeps. The same source runs;
+// only its parsing is skipped. Each host spends about 0.6 s of CPU loading @pulumi/pulumi, half of
+// it compiling, and the suite starts about 170 of them.
+const Module = require("node:module");
+const { createHash } = require("node:crypto");
+const { mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
+const { dirname, join } = require("node:path");
+const { setTimeout } = require("node:timers");
+const vm = require("node:vm");
+
+// In the clone's node_modules, as other tools keep their caches: it goes with the clone, and an
+// edited file gets a new entry (the key hashes the source).
+const CACHE_DIR = join(__dirname, "..", "node_modules", ".cache", "greenapi-harness-compile-cache", process.version);
+mkdirSync(CACHE_DIR, { recursive: true });
+
+/** Scripts compiled without a usable cache entry, written out shortly after: hosts end by a signal, not by exiting. */
+const unsaved = [];
+let saving;
+function save() {
+  saving = undefined;
+  for (const [file, script] of unsaved.splice(0)) {
+    try {
+      const temporary = `${file}.${process.pid}`;
+      writeFileSync(temporary, script.createCachedData());
+      renameSync(temporary, file); // whole or not at all, with other hosts writing beside it
+    } catch {
+      // A cache that cannot be written only costs the next host its parse.
+    }
+  }
+}
+
+Module.prototype._compile = function (content, filename) {
+  // Node strips a shebang line before compiling; vm.Script would not.
+  const source = content.startsWith("#!") ? `//${content.slice(2)}` : content;
+  const file = join(CACHE_DIR, createHash("sha256").update(filename).update("\0").update(source).digest("hex"));
+  let cachedData;
+  try {
+    cachedData = readFileSync(file);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(source), {
+    filename,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    unsaved.push([file, script]);
+    saving ??= setTimeout(save, 200).unref();
+  }
+  const require = (id) => this.require(id);
+  require.resolve = (request, options) => Module._resolveFilename(request, this, false, options);
+  require.resolve.paths = (request) => Module._resolveLookupPaths(request, this);
+  require.main = process.mainModule;
+  require.cache = Module._cache;
+  require.extensions = Module._extensions;
+  return script.runInThisContext({ displayErrors: true }).call(this.exports, this.exports, require, this, filename, dirname(filename));
+};
