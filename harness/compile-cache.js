@@ -30,6 +30,9 @@ function save() {
   }
 }
 
+// One limit: on Node 20 a script run from V8's cache has no dynamic-import callback, so every
+// `import()` in these hosts fails at once (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), loudly, never
+// silently. The host loads providers with `require`, and our build is CommonJS: none is made.
 Module.prototype._compile = function (content, filename) {
   // Node strips a shebang line before compiling; vm.Script would not.
   const source = content.startsWith("#!") ? `//${content.slice(2)}` : content;
@@ -40,11 +43,7 @@ Module.prototype._compile = function (content, filename) {
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(Module.wrap(source), {
-    filename,
-    cachedData,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  const script = new vm.Script(Module.wrap(source), { filename, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
     unsaved.push([file, script]);
     saving ??= setTimeout(save, 200).unref();
