@@ -5,7 +5,7 @@
  */
 import { createHmac } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import ts from "typescript";
 import { customerProgram, customerStack } from "../../examples/automation";
@@ -172,11 +172,16 @@ function typeErrors(file: string, text?: string): string[] {
   }
   const program = ts.createProgram({ rootNames: [file], options: { ...options, noEmit: true }, host, oldProgram: lastProgram });
   lastProgram = program;
-  return ts
-    .getPreEmitDiagnostics(program)
-    .map(
-      (d) => `${d.file ? `${d.file.fileName.replace(REPO_ROOT + "/", "")}: ` : ""}${ts.flattenDiagnosticMessageText(d.messageText, " ")}`,
-    );
+  // The example's own files (and the options): the package sources they import are `npm run typecheck`'s.
+  const own = program.getSourceFiles().filter((source) => source.fileName.startsWith(dirname(file) + "/"));
+  const messages = own.flatMap((source) =>
+    ts
+      .getPreEmitDiagnostics(program, source)
+      .map(
+        (d) => `${d.file ? `${d.file.fileName.replace(REPO_ROOT + "/", "")}: ` : ""}${ts.flattenDiagnosticMessageText(d.messageText, " ")}`,
+      ),
+  );
+  return [...new Set(messages)];
 }
 let lastProgram: ts.Program | undefined;
 
