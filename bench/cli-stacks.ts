@@ -12,6 +12,7 @@ import * as tar from "tar";
 import type { GreenApiEmulator } from "../emulator";
 import { PulumiCliProject } from "../harness/cli";
 import { providerLoading } from "../provider/dynamic/keys";
+import { INSTANCE_TYPE, PACKAGE } from "../provider/plugin/tokens";
 import { SECRET_SIG } from "../provider/plugin/wire";
 import { packPlugin, type Platform } from "../scripts/plugin-pack";
 import { installNoopPlugin, NOOP_STATE_ENV, NOOP_TYPE, type NoopState } from "./noop-plugin";
@@ -108,12 +109,7 @@ export async function greenapiStack(
     "greenapi:apiUrl": emulator.url,
   };
   if (door === "plugin") {
-    const yaml = yamlProgram(
-      { name: "greenapi", path: await pluginDir() },
-      "greenapi:index:Instance",
-      count,
-      "      incomingWebhook: true\n",
-    );
+    const yaml = yamlProgram({ name: PACKAGE, path: await pluginDir() }, INSTANCE_TYPE, count, "      incomingWebhook: true\n");
     return PulumiCliProject.create({ cli, program: "", yaml, project: PROJECT, config, secretKeys: ["greenapi:partnerToken"] });
   }
   const program = join(scratch, "greenapi.ts");

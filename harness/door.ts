@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { DYNAMIC_INSTANCE_TYPE } from "../provider/dynamic/keys";
+import { INSTANCE_TYPE as PLUGIN_INSTANCE_TYPE, PACKAGE } from "../provider/plugin/tokens";
 import { REPO_ROOT } from "./repo";
 
 export type Door = "dynamic" | "plugin";
@@ -19,11 +20,11 @@ export const DOOR_NAMES: Record<Door, string> = {
 /** The resource's type token at each door. */
 export const INSTANCE_TYPES: Record<Door, string> = {
   dynamic: DYNAMIC_INSTANCE_TYPE,
-  plugin: "greenapi:index:Instance",
+  plugin: PLUGIN_INSTANCE_TYPE,
 };
 
 /** The package whose provider the engine configures at each door. */
-export const PROVIDER_PACKAGES: Record<Door, string> = { dynamic: "pulumi-nodejs", plugin: "greenapi" };
+export const PROVIDER_PACKAGES: Record<Door, string> = { dynamic: "pulumi-nodejs", plugin: PACKAGE };
 
 /** The plugin's launcher, as the CLI starts it (from a plugins.providers path, PATH or the plugin cache). */
 export const PLUGIN_LAUNCHER = join(REPO_ROOT, "provider", "plugin", "bin", "pulumi-resource-greenapi");

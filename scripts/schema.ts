@@ -16,6 +16,7 @@ import {
   type PropertyName,
   type PropertySpec,
 } from "../provider/lifecycle/properties";
+import { FUNCTIONS, INSTANCE_SUMMARY_TYPE, INSTANCE_TYPE, PACKAGE } from "../provider/plugin/tokens";
 
 /** The repo root, from the sources (scripts/) or the build (dist/scripts/). */
 const REPO_ROOT = [resolve(__dirname, ".."), resolve(__dirname, "..", "..")].find((dir) => existsSync(join(dir, "package-lock.json")))!;
@@ -112,7 +113,7 @@ export function pluginSchema(): Json {
   const summary = { properties: summaryProperties(), required: requiredOf(SUMMARY_NAMES, "summary") };
   const { name, typeInstance, includeDeleted, includeTokens, idInstance } = LOOKUP_INPUTS;
   return defined({
-    name: "greenapi",
+    name: PACKAGE,
     displayName: "Green API",
     version,
     description: "Green API partner instances (WhatsApp, Telegram, MAX gateways) as Pulumi resources.",
@@ -124,7 +125,7 @@ export function pluginSchema(): Json {
       inputProperties: configVariables(),
     },
     resources: {
-      "greenapi:index:Instance": {
+      [INSTANCE_TYPE]: {
         description: "A Green API instance.",
         inputProperties: inputProperties(),
         properties: outputProperties(),
@@ -132,18 +133,18 @@ export function pluginSchema(): Json {
       },
     },
     types: {
-      "greenapi:index:InstanceSummary": { type: "object", description: "One row of the account's getInstances.", ...summary },
+      [INSTANCE_SUMMARY_TYPE]: { type: "object", description: "One row of the account's getInstances.", ...summary },
     },
     functions: {
-      "greenapi:index:getInstances": {
+      [FUNCTIONS.getInstances]: {
         description: "The account's instances (one shared getInstances per provider process), optionally filtered.",
         inputs: { properties: { name, typeInstance, includeDeleted, includeTokens } },
         outputs: {
-          properties: { instances: { type: "array", items: { $ref: "#/types/greenapi:index:InstanceSummary" } } },
+          properties: { instances: { type: "array", items: { $ref: `#/types/${INSTANCE_SUMMARY_TYPE}` } } },
           required: ["instances"],
         },
       },
-      "greenapi:index:getInstance": {
+      [FUNCTIONS.getInstance]: {
         description: "One instance, by idInstance or by name (exactly one of them).",
         inputs: { properties: { idInstance, name: { type: "string" }, includeTokens } },
         outputs: summary,

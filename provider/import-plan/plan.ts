@@ -5,8 +5,8 @@
  */
 import { DYNAMIC_INSTANCE_TYPE } from "../dynamic/keys";
 import type { InstanceListItem } from "../greenapi/client";
+import { INSTANCE_TYPE } from "../plugin/tokens";
 
-export const INSTANCE_TYPE = "greenapi:index:Instance";
 /** Both front doors' resource types: an instance managed through either is not an orphan. */
 const MANAGED_TYPES: ReadonlySet<string> = new Set([INSTANCE_TYPE, DYNAMIC_INSTANCE_TYPE]);
 

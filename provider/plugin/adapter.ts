@@ -6,11 +6,10 @@
  */
 import * as lifecycle from "../lifecycle";
 import type { InstanceInputs, Provider, Report, SettingNames } from "../lifecycle";
+import { FUNCTIONS, INSTANCE_TYPE, PACKAGE } from "./tokens";
 import { revealAll, secretKeys, withSecrets, type Properties } from "./wire";
 
-export const PACKAGE = "greenapi";
-export const INSTANCE_TYPE = "greenapi:index:Instance";
-export const FUNCTIONS = { getInstances: "greenapi:index:getInstances", getInstance: "greenapi:index:getInstance" } as const;
+export { FUNCTIONS, INSTANCE_TYPE, PACKAGE } from "./tokens";
 
 const SECRET_OUTPUTS: readonly string[] = lifecycle.SECRET_OUTPUTS;
 /** Provider inputs that are credentials: kept secret in the provider resource's state. */
