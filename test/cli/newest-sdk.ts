@@ -75,7 +75,12 @@ export const newestSdk: ProgramRuntime = {
     return {
       dir,
       nodeModules: programModules(sdk, dir),
-      env: { PATH: [nodeDir, process.env.PATH ?? ""].join(delimiter), NODE_OPTIONS: `--require ${preload}` },
+      env: {
+        PATH: [nodeDir, process.env.PATH ?? ""].join(delimiter),
+        NODE_OPTIONS: `--require ${preload}`,
+        // Node 22's own compile cache: each process after the first skips parsing @pulumi/pulumi.
+        NODE_COMPILE_CACHE: join(dir, "compile-cache"),
+      },
       ran: (): RanProcess[] =>
         readFileSync(log, "utf8")
           .split("\n")
