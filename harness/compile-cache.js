@@ -32,7 +32,7 @@ function save() {
 
 // One limit: on Node 20 a script run from V8's cache has no dynamic-import callback, so every
 // `import()` in these hosts fails at once (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), loudly, never
-// silently. The host loads providers with `require`, and our build is CommonJS: none is made.
+// silently. The host loads providers with `require`, and our build is CommonJS: they make none.
 Module.prototype._compile = function (content, filename) {
   // Node strips a shebang line before compiling; vm.Script would not.
   const source = content.startsWith("#!") ? `//${content.slice(2)}` : content;
