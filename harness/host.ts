@@ -143,10 +143,13 @@ export class ProviderHost {
     // The plugin's lines reach the user through the engine; kept with the process's own output.
     const engine =
       door === "plugin" ? await EngineLogServer.start((line) => lines.push(`[${line.severity} ${line.urn}] ${line.message}\n`)) : undefined;
+    // The code cache for this repository's host only: an installed package's host runs as installed
+    // (and its throwaway paths would only fill the cache).
+    const codeCache = options.hostScript === undefined ? ["--require", COMPILE_CACHE] : [];
     const [command, args] =
       door === "plugin"
         ? [PLUGIN_LAUNCHER, [engine!.address]]
-        : [process.execPath, ["--require", COMPILE_CACHE, options.hostScript ?? hostScript, UNUSED_ENGINE_ADDRESS]];
+        : [process.execPath, [...codeCache, options.hostScript ?? hostScript, UNUSED_ENGINE_ADDRESS]];
     const child = spawn(command, args, {
       cwd: options.programDir,
       env: hostEnvironment(project, options.env),
