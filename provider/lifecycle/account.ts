@@ -28,8 +28,8 @@ export class SharedAccount {
   }
 
   /** The listed instance with this idInstance (deleted or not), from the same shared list. */
-  async instance(idInstance: number, request: ListRequest = {}): Promise<Readonly<InstanceListItem> | undefined> {
-    return indexOf(await this.list.get(request)).get(idInstance);
+  async instance(idInstance: number): Promise<Readonly<InstanceListItem> | undefined> {
+    return indexOf(await this.list.get()).get(idInstance);
   }
 
   /** Runs one operation of this provider (see lifecycle/operation.ts) as a user of the shared list. */
