@@ -28,7 +28,7 @@ import {
 export const DEFAULT_PROJECT = "test";
 export const DEFAULT_STACK = "dev";
 
-// Loading @pulumi/pulumi is most of a dynamic host's start; a code cache saves a third of it (see the file).
+// Loading @pulumi/pulumi is most of a dynamic host's start; the code cache and its resolutions save about half of it (see the file).
 const COMPILE_CACHE = join(REPO_ROOT, "harness", "compile-cache.js");
 // The dynamic host only checks that an engine address is given; it never dials it.
 const UNUSED_ENGINE_ADDRESS = "127.0.0.1:1";
