@@ -241,7 +241,7 @@ eachDoor((door) => {
     await Promise.all(
       arranged.map(async (cell) => {
         const { stack } = accountOf(cell.op);
-        const engine = new Engine(stack.host);
+        const engine = new Engine(await stack.host());
         await engine.up(await declare(stack, cell.resource, SETTINGS.before));
         states.set(cell.resource, engine.state);
       }),

@@ -50,12 +50,12 @@ eachDoor((door) => {
     });
 
     it.each([
-      ["in a new host, as the CLI runs each command", () => stack.engine],
-      ["in the same host, whose list from before the instance existed must not count", () => new Engine(stack.host)],
+      ["in a new host, as the CLI runs each command", async () => stack.engine],
+      ["in the same host, whose list from before the instance existed must not count", async () => new Engine(await stack.host())],
     ])(
       "when the account cannot be listed to find out, fails saying the outcome is unknown; the next up (%s) takes the instance over",
       async (_, engineFor) => {
-        const engine = engineFor();
+        const engine = await engineFor();
         const registrations = await stack.declare({ [`unknowable-${engine === stack.engine ? "a" : "b"}`]: { incomingWebhook: true } });
         const name = stack.autoName(registrations[0].name);
         const { running } = await startLateCreateWithoutLists(name, () => engine.up(goals(registrations)));
