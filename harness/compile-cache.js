@@ -1,7 +1,8 @@
-// Preloaded (`node --require`) into the dynamic-provider hosts the harness starts: a V8 code cache
-// for every CommonJS module they load, as Node 22's NODE_COMPILE_CACHE keeps, and the file each
-// `require` resolved to. The same source runs; only its parsing and the search for it are skipped.
-// Each host spends about 0.6 s of CPU loading @pulumi/pulumi, and the suite starts about 170 of them.
+// Preloaded (`node --require`) into the provider hosts the harness starts, dynamic and plugin: a V8
+// code cache for every CommonJS module they load, as Node 22's NODE_COMPILE_CACHE keeps, and the file
+// each `require` resolved to. The same source runs; only its parsing and the search for it are
+// skipped. A dynamic host spends about 0.6 s of CPU loading @pulumi/pulumi, a plugin 0.2 s loading its
+// modules, and the suite starts about 160 and 70 of them.
 const Module = require("node:module");
 const { createHash } = require("node:crypto");
 const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");

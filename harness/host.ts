@@ -28,7 +28,7 @@ import {
 export const DEFAULT_PROJECT = "test";
 export const DEFAULT_STACK = "dev";
 
-// Loading @pulumi/pulumi is most of a dynamic host's start; the code cache and its resolutions save about half of it (see the file).
+// Loading modules is most of a host's start; the code cache and its resolutions save about half of a dynamic host's (see the file).
 const COMPILE_CACHE = join(REPO_ROOT, "harness", "compile-cache.js");
 // The dynamic host only checks that an engine address is given; it never dials it.
 const UNUSED_ENGINE_ADDRESS = "127.0.0.1:1";
@@ -143,18 +143,17 @@ export class ProviderHost {
     // The plugin's lines reach the user through the engine; kept with the process's own output.
     const engine =
       door === "plugin" ? await EngineLogServer.start((line) => lines.push(`[${line.severity} ${line.urn}] ${line.message}\n`)) : undefined;
-    // The code cache for this repository's host only: an installed package's host runs as installed
+    // The code cache for this repository's hosts only: an installed package's host runs as installed
     // (and its throwaway paths would only fill the cache).
     const codeCache = options.hostScript === undefined ? ["--require", COMPILE_CACHE] : [];
+    const env = hostEnvironment(project, options.env);
+    // The plugin's launcher starts Node itself, as the CLI runs it: the cache goes in through NODE_OPTIONS.
+    if (door === "plugin") env.NODE_OPTIONS = [env.NODE_OPTIONS, `--require "${COMPILE_CACHE}"`].filter(Boolean).join(" ");
     const [command, args] =
       door === "plugin"
         ? [PLUGIN_LAUNCHER, [engine!.address]]
         : [process.execPath, [...codeCache, options.hostScript ?? hostScript, UNUSED_ENGINE_ADDRESS]];
-    const child = spawn(command, args, {
-      cwd: options.programDir,
-      env: hostEnvironment(project, options.env),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(command, args, { cwd: options.programDir, env, stdio: ["ignore", "pipe", "pipe"] });
     const output = new OutputLog(child, lines);
     // A host outliving its parent would keep serving forever.
     const killOnExit = () => child.kill();
