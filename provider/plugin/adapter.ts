@@ -9,8 +9,6 @@ import type { InstanceInputs, Provider, Report, SettingNames } from "../lifecycl
 import { FUNCTIONS, INSTANCE_TYPE, PACKAGE } from "./tokens";
 import { revealAll, secretKeys, withSecrets, type Properties } from "./wire";
 
-export { FUNCTIONS, INSTANCE_TYPE, PACKAGE } from "./tokens";
-
 const SECRET_OUTPUTS: readonly string[] = lifecycle.SECRET_OUTPUTS;
 /** Provider inputs that are credentials: kept secret in the provider resource's state. */
 const SECRET_CONFIG = ["partnerToken"];

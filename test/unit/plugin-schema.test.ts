@@ -10,8 +10,8 @@ import { GreenApiEmulator } from "../../emulator";
 import { CONFIG_KEYS, SECRET_OUTPUTS } from "../../provider/lifecycle";
 import { validateInputs } from "../../provider/lifecycle/inputs";
 import { INPUT_NAMES, SECRET_INPUTS } from "../../provider/lifecycle/properties";
-import * as adapter from "../../provider/plugin/adapter";
-import { GreenApiPlugin } from "../../provider/plugin/adapter";
+import { autoName, GreenApiPlugin } from "../../provider/plugin/adapter";
+import * as tokens from "../../provider/plugin/tokens";
 import { schemaText } from "../../provider/plugin/server";
 import { pluginSchema } from "../../scripts/schema";
 import { isSecret, revealAll, SECRET_SIG, SECRET_VALUE, type Properties } from "../../provider/plugin/wire";
@@ -40,8 +40,8 @@ interface Schema {
 
 const ROOT = join(__dirname, "..", "..");
 const schema: Schema = JSON.parse(readFileSync(join(ROOT, "provider", "plugin", "schema.json"), "utf8"));
-const instance = schema.resources[adapter.INSTANCE_TYPE];
-const URN = `urn:pulumi:dev::schema-test::${adapter.INSTANCE_TYPE}::bot`;
+const instance = schema.resources[tokens.INSTANCE_TYPE];
+const URN = `urn:pulumi:dev::schema-test::${tokens.INSTANCE_TYPE}::bot`;
 
 /** A value each string input accepts: validateInputs decides, so a wrong sample fails the test. */
 const VALID_STRINGS: Record<string, string> = {
@@ -65,7 +65,7 @@ const secretNames = (properties: Record<string, PropertySpec>) =>
 describe("schema.json", () => {
   it("is the package's, at its version, and what the plugin serves", () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-    expect(schema.name).toBe(adapter.PACKAGE);
+    expect(schema.name).toBe(tokens.PACKAGE);
     expect(schema.version).toBe(pkg.version);
     expect(JSON.parse(schemaText())).toEqual(schema);
   });
@@ -156,8 +156,8 @@ describe("schema.json against what the plugin's adapter returns from the emulato
     expect(checked.failures).toEqual([]);
     // The credential stays secret in the checked inputs; the name is the resource's stable auto-name.
     expect(isSecret(checked.inputs.webhookUrlToken)).toBe(true);
-    expect(checked.inputs.name).toBe(adapter.autoName(URN));
-    expect(adapter.autoName(URN)).toMatch(/^bot-[a-z0-9]{7}$/);
+    expect(checked.inputs.name).toBe(autoName(URN));
+    expect(autoName(URN)).toMatch(/^bot-[a-z0-9]{7}$/);
 
     const { id, outs } = await plugin.create(URN, checked.inputs);
     expect(emulator.get(Number(id))).toMatchObject({ name: checked.inputs.name, typeInstance: "telegram" });
@@ -191,7 +191,7 @@ describe("schema.json against what the plugin's adapter returns from the emulato
   it("checks config without side effects: the configured provider stays the one Configure built", async () => {
     // A check of a broken config must not unconfigure the running provider.
     plugin.checkConfig(DEFAULT_PROVIDER, { partnerToken: "other", partnerApiUrl: "ftp://example.com" });
-    const rows = await plugin.invoke(adapter.FUNCTIONS.getInstances, {});
+    const rows = await plugin.invoke(tokens.FUNCTIONS.getInstances, {});
     expect(rows.failures).toEqual([]);
   });
 });
@@ -242,7 +242,7 @@ describe("the lookups against the schema and the emulator", () => {
   }
 
   it("declares exactly the two functions the plugin serves, each argument one it accepts", async () => {
-    expect(Object.keys(schema.functions).sort()).toEqual(Object.values(adapter.FUNCTIONS).sort());
+    expect(Object.keys(schema.functions).sort()).toEqual(Object.values(tokens.FUNCTIONS).sort());
     for (const [token, spec] of Object.entries(schema.functions)) {
       for (const name of Object.keys(spec.inputs.properties)) {
         const args = { [name]: SAMPLES[name] };
@@ -263,21 +263,21 @@ describe("the lookups against the schema and the emulator", () => {
   });
 
   it("getInstances returns the alive instances, filtered, their rows as declared; tokens only when asked, then secret", async () => {
-    const all = await plugin.invoke(adapter.FUNCTIONS.getInstances, {});
+    const all = await plugin.invoke(tokens.FUNCTIONS.getInstances, {});
     const rows = all.outputs.instances as Array<Record<string, unknown>>;
     expect(rows.map((row) => row.name).sort()).toEqual(["bot-a", "bot-b"]);
     for (const row of rows) expectDeclaredRow(row, summaryType.properties);
     // Without tokens nothing in a row is secret: a plain invoke works in Go, and YAML shows the names.
     expect(rows.filter((row) => "apiTokenInstance" in row)).toEqual([]);
     expect(JSON.stringify(rows)).not.toContain(SECRET_SIG);
-    const withTokens = (await plugin.invoke(adapter.FUNCTIONS.getInstances, { includeTokens: true })).outputs.instances as Array<
+    const withTokens = (await plugin.invoke(tokens.FUNCTIONS.getInstances, { includeTokens: true })).outputs.instances as Array<
       Record<string, unknown>
     >;
     for (const row of withTokens) expectDeclaredRow(row, summaryType.properties);
     expect(withTokens.map((row) => isSecret(row.apiTokenInstance))).toEqual([true, true]);
     for (const row of rows) for (const name of summaryType.required) expect(row).toHaveProperty(name);
     const names = async (args: Properties) =>
-      ((await plugin.invoke(adapter.FUNCTIONS.getInstances, args)).outputs.instances as Array<{ name: string }>).map((r) => r.name).sort();
+      ((await plugin.invoke(tokens.FUNCTIONS.getInstances, args)).outputs.instances as Array<{ name: string }>).map((r) => r.name).sort();
     expect(await names({ typeInstance: "telegram" })).toEqual(["bot-b"]);
     expect(await names({ name: "bot-a" })).toEqual(["bot-a"]);
     expect(await names({ includeDeleted: true })).toEqual(["bot-a", "bot-b", "bot-c"]);
@@ -285,15 +285,15 @@ describe("the lookups against the schema and the emulator", () => {
 
   it("getInstance finds one by id or name, as declared", async () => {
     const [a] = emulator.list().filter((i) => i.name === "bot-a");
-    const byId = await plugin.invoke(adapter.FUNCTIONS.getInstance, { idInstance: a.idInstance });
-    const byName = await plugin.invoke(adapter.FUNCTIONS.getInstance, { name: "bot-a" });
+    const byId = await plugin.invoke(tokens.FUNCTIONS.getInstance, { idInstance: a.idInstance });
+    const byName = await plugin.invoke(tokens.FUNCTIONS.getInstance, { name: "bot-a" });
     expect(byId).toEqual(byName);
     expect(byId.outputs).toMatchObject({ idInstance: a.idInstance, name: "bot-a" });
     expect(byId.outputs).not.toHaveProperty("apiTokenInstance");
-    const withToken = await plugin.invoke(adapter.FUNCTIONS.getInstance, { name: "bot-a", includeTokens: true });
+    const withToken = await plugin.invoke(tokens.FUNCTIONS.getInstance, { name: "bot-a", includeTokens: true });
     expect(revealAll(withToken.outputs)).toMatchObject({ idInstance: a.idInstance, name: "bot-a", apiTokenInstance: a.apiTokenInstance });
-    expectDeclaredRow(withToken.outputs, schema.functions[adapter.FUNCTIONS.getInstance].outputs.properties);
-    expect((await plugin.invoke(adapter.FUNCTIONS.getInstance, {})).failures).toEqual([
+    expectDeclaredRow(withToken.outputs, schema.functions[tokens.FUNCTIONS.getInstance].outputs.properties);
+    expect((await plugin.invoke(tokens.FUNCTIONS.getInstance, {})).failures).toEqual([
       { property: "", reason: "give exactly one of idInstance and name" },
     ]);
   });
