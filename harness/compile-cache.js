@@ -15,20 +15,29 @@ const vm = require("node:vm");
 const CACHE_DIR = join(__dirname, "..", "node_modules", ".cache", "greenapi-harness-compile-cache", process.version);
 mkdirSync(CACHE_DIR, { recursive: true });
 
-/** Scripts compiled without a usable cache entry, written out shortly after: hosts end by a signal, not by exiting. */
-const unsaved = [];
+/**
+ * What to write, by file: done shortly after, not at exit, since hosts end by a signal. Each file is
+ * written whole or not at all, with other hosts writing beside it; one that cannot be written only
+ * costs the next host its parse or search.
+ */
+const unsaved = new Map();
 let saving;
+function saveLater(file, data) {
+  unsaved.set(file, data);
+  saving ??= setTimeout(save, 200).unref();
+}
 function save() {
   saving = undefined;
-  for (const [file, script] of unsaved.splice(0)) {
+  for (const [file, data] of unsaved) {
     try {
       const temporary = `${file}.${process.pid}`;
-      writeFileSync(temporary, script.createCachedData());
-      renameSync(temporary, file); // whole or not at all, with other hosts writing beside it
+      writeFileSync(temporary, data());
+      renameSync(temporary, file);
     } catch {
-      // A cache that cannot be written only costs the next host its parse.
+      // Left for the next host.
     }
   }
+  unsaved.clear();
 }
 
 // One limit: on Node 20 a script run from V8's cache has no dynamic-import callback, so every
@@ -45,10 +54,8 @@ Module.prototype._compile = function (content, filename) {
     cachedData = undefined;
   }
   const script = new vm.Script(Module.wrap(source), { filename, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) {
-    unsaved.push([file, script]);
-    saving ??= setTimeout(save, 200).unref();
-  }
+  // Created when written: by then it holds the functions that ran, not only the top level.
+  if (cachedData === undefined || script.cachedDataRejected) saveLater(file, () => script.createCachedData());
   const require = (id) => this.require(id);
   require.resolve = (request, options) => Module._resolveFilename(request, this, false, options);
   require.resolve.paths = (request) => Module._resolveLookupPaths(request, this);
@@ -68,17 +75,6 @@ try {
 } catch {
   resolved = new Map();
 }
-let savingResolved;
-function saveResolved() {
-  savingResolved = undefined;
-  try {
-    const temporary = `${RESOLVED_FILE}.${process.pid}`;
-    writeFileSync(temporary, JSON.stringify(Object.fromEntries(resolved)));
-    renameSync(temporary, RESOLVED_FILE);
-  } catch {
-    // Unsaved, the next host searches again.
-  }
-}
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, isMain, options) {
   // require.resolve with its own paths, the main script and built-ins go Node's own way.
@@ -89,6 +85,6 @@ Module._resolveFilename = function (request, parent, isMain, options) {
   if (known !== undefined && existsSync(known)) return known;
   const filename = resolveFilename.call(this, request, parent, isMain, options);
   resolved.set(key, filename);
-  savingResolved ??= setTimeout(saveResolved, 200).unref();
+  saveLater(RESOLVED_FILE, () => JSON.stringify(Object.fromEntries(resolved)));
   return filename;
 };
