@@ -82,10 +82,9 @@ describe("the plugin's gRPC status says whose fault a failure is", () => {
     expect(taken.code).toBe(grpc.status.INVALID_ARGUMENT);
 
     // A process of its own, so no list of the first one's serves the lookup before createInstance.
-    const fresh = await start("plugin", emulator.partnerToken, undefined, {
-      "greenapi:requestTimeoutSeconds": "1",
-      "greenapi:operationTimeoutSeconds": "6",
-    });
+    // Its default operation deadline outlasts all six attempts' backoff: the 503s end the create,
+    // not the clock (a short deadline let a slow machine's last attempt end as a timeout instead).
+    const fresh = await start("plugin", emulator.partnerToken);
     emulator.injectFault({ method: "getInstances", kind: "status", status: 503, times: 100 });
     const failing = await pluginCreateError(fresh, "later");
     emulator.clearFaults();
