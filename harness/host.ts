@@ -30,6 +30,8 @@ export const DEFAULT_STACK = "dev";
 
 // Loading modules is most of a host's start; the code cache and its resolutions save about half of a dynamic host's (see the file).
 const COMPILE_CACHE = join(REPO_ROOT, "harness", "compile-cache.js");
+// And half of what is left loads modules a dynamic host never uses; they load on first use (see the file).
+const DEFERRED_MODULES = join(REPO_ROOT, "harness", "deferred-modules.js");
 // The dynamic host only checks that an engine address is given; it never dials it.
 const UNUSED_ENGINE_ADDRESS = "127.0.0.1:1";
 // Starting Node and loading @pulumi/pulumi takes seconds when idle, and over 30 s on a 2-core machine running suites side by side.
@@ -143,16 +145,16 @@ export class ProviderHost {
     // The plugin's lines reach the user through the engine; kept with the process's own output.
     const engine =
       door === "plugin" ? await EngineLogServer.start((line) => lines.push(`[${line.severity} ${line.urn}] ${line.message}\n`)) : undefined;
-    // The code cache for this repository's hosts only: an installed package's host runs as installed
-    // (and its throwaway paths would only fill the cache).
-    const codeCache = options.hostScript === undefined ? ["--require", COMPILE_CACHE] : [];
+    // The preloads for this repository's hosts only: an installed package's host runs as installed
+    // (and its throwaway paths would only fill the code cache).
+    const preloads = options.hostScript === undefined ? ["--require", COMPILE_CACHE, "--require", DEFERRED_MODULES] : [];
     const env = hostEnvironment(project, options.env);
     // The plugin's launcher starts Node itself, as the CLI runs it: the cache goes in through NODE_OPTIONS.
     if (door === "plugin") env.NODE_OPTIONS = [env.NODE_OPTIONS, `--require "${COMPILE_CACHE}"`].filter(Boolean).join(" ");
     const [command, args] =
       door === "plugin"
         ? [PLUGIN_LAUNCHER, [engine!.address]]
-        : [process.execPath, [...codeCache, options.hostScript ?? hostScript, UNUSED_ENGINE_ADDRESS]];
+        : [process.execPath, [...preloads, options.hostScript ?? hostScript, UNUSED_ENGINE_ADDRESS]];
     const child = spawn(command, args, { cwd: options.programDir, env, stdio: ["ignore", "pipe", "pipe"] });
     const output = new OutputLog(child, lines);
     // A host outliving its parent would keep serving forever.
