@@ -8,6 +8,8 @@ module.exports = {
   },
   // Generous: on a busy 2-core machine host and CLI tests take several times their idle duration.
   testTimeout: 300000,
+  // Modules loaded on first use (test/deferred-modules.js).
+  setupFiles: ["<rootDir>/test/deferred-modules.js"],
   // A leak scan over everything each test file printed (test/leak-scan.ts).
   setupFilesAfterEnv: ["<rootDir>/test/leak-scan.ts"],
   // Host-driven tests mostly wait (on Green API's per-instance pacing, on host start-up), so more

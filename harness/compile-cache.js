@@ -1,4 +1,4 @@
-// Preloaded (`node --require`) into the provider hosts the harness starts, dynamic and plugin: a V8
+// Preloaded into the provider hosts the harness starts (host-preload.js), dynamic and plugin: a V8
 // code cache for every CommonJS module they load, as Node 22's NODE_COMPILE_CACHE keeps, and the file
 // each `require` resolved to. The same source runs; only its parsing and the search for it are
 // skipped. A dynamic host spends about 0.6 s of CPU loading @pulumi/pulumi, a plugin 0.2 s loading its

@@ -1,30 +1,45 @@
-// Preloaded (`node --require`) into the dynamic-provider hosts the harness starts. @pulumi/pulumi
-// loads TypeScript's compiler and npm's Arborist when it starts, for serializing closures and
-// finding their packages, which a provider host never does: about half of its start, ~0.18 s of CPU,
-// and the suite starts about 160 hosts. Here each is loaded when first used instead; code that uses
-// one gets the module itself, later.
+// Modules @pulumi/pulumi loads when it starts, for serializing closures (TypeScript's compiler) and
+// finding their packages (npm's Arborist), which neither a provider host nor a test process does:
+// about half of a dynamic host's start (~0.18 s of CPU, and the suite starts about 160 hosts) and
+// ~0.5 s of each test file that loads the SDK. Where they are deferred, each loads when first used;
+// code that uses one gets the module itself, later.
 const Module = require("node:module");
 
-const DEFERRED = new Set(["typescript", "@npmcli/arborist"]);
+const DEFERRED_MODULES = ["typescript", "@npmcli/arborist"];
 
-const load = Module._load;
-Module._load = function (request, parent, isMain) {
-  if (!DEFERRED.has(request)) return load.apply(this, arguments);
+/**
+ * The module `load()` returns, loaded when it is first looked into. It shows as an ES module
+ * namespace, as Node's `import` shows a CommonJS module: its fields, and the module itself as
+ * `default`. Compiled imports take such a namespace as it is (TypeScript's `__importStar` would
+ * otherwise copy a CommonJS module's fields at once, loading it), and read its fields at use.
+ */
+function deferred(load) {
   let loaded;
-  const real = () => (loaded ??= load.call(this, request, parent, isMain));
+  const real = () => (loaded ??= load());
+  // The fields only the namespace adds, for a CommonJS module.
+  const added = () => (real().__esModule ? {} : { __esModule: true, default: real() });
   return new Proxy(
     {},
     {
-      // TypeScript's import helper copies a CommonJS module's keys at once (`__importStar`), unless
-      // the module says it is an ES module: this one passes through, and its fields are read at use.
-      get: (_, key) => (key === "__esModule" ? true : Reflect.get(real(), key)),
-      has: (_, key) => Reflect.has(real(), key),
-      ownKeys: () => Reflect.ownKeys(real()),
+      get: (_, key) => (key === "__esModule" ? true : Object.hasOwn(added(), key) ? added()[key] : Reflect.get(real(), key)),
+      has: (_, key) => key in added() || Reflect.has(real(), key),
+      ownKeys: () => [...new Set([...Reflect.ownKeys(real()), ...Object.keys(added())])],
       getOwnPropertyDescriptor: (_, key) => {
-        const descriptor = Reflect.getOwnPropertyDescriptor(real(), key);
+        const descriptor = Object.getOwnPropertyDescriptor(added(), key) ?? Reflect.getOwnPropertyDescriptor(real(), key);
         // A proxy may only report a property its (empty) target could have: a configurable one.
         return descriptor && { ...descriptor, configurable: true };
       },
     },
   );
-};
+}
+
+/** Defers the modules in this Node process's own `require`. */
+function deferInThisProcess() {
+  const load = Module._load;
+  Module._load = function (request, parent, isMain) {
+    if (!DEFERRED_MODULES.includes(request)) return load.apply(this, arguments);
+    return deferred(() => load.call(this, request, parent, isMain));
+  };
+}
+
+module.exports = { DEFERRED_MODULES, deferred, deferInThisProcess };

@@ -28,10 +28,8 @@ import {
 export const DEFAULT_PROJECT = "test";
 export const DEFAULT_STACK = "dev";
 
-// Loading modules is most of a host's start; the code cache and its resolutions save about half of a dynamic host's (see the file).
-const COMPILE_CACHE = join(REPO_ROOT, "harness", "compile-cache.js");
-// And half of what is left loads modules a dynamic host never uses; they load on first use (see the file).
-const DEFERRED_MODULES = join(REPO_ROOT, "harness", "deferred-modules.js");
+// Loading modules is most of a host's start: a code cache, and modules it never uses loaded on first use (see the file).
+const HOST_PRELOAD = join(REPO_ROOT, "harness", "host-preload.js");
 // The dynamic host only checks that an engine address is given; it never dials it.
 const UNUSED_ENGINE_ADDRESS = "127.0.0.1:1";
 // Starting Node and loading @pulumi/pulumi takes seconds when idle, and over 30 s on a 2-core machine running suites side by side.
@@ -147,10 +145,10 @@ export class ProviderHost {
       door === "plugin" ? await EngineLogServer.start((line) => lines.push(`[${line.severity} ${line.urn}] ${line.message}\n`)) : undefined;
     // The preloads for this repository's hosts only: an installed package's host runs as installed
     // (and its throwaway paths would only fill the code cache).
-    const preloads = options.hostScript === undefined ? ["--require", COMPILE_CACHE, "--require", DEFERRED_MODULES] : [];
+    const preloads = options.hostScript === undefined ? ["--require", HOST_PRELOAD] : [];
     const env = hostEnvironment(project, options.env);
-    // The plugin's launcher starts Node itself, as the CLI runs it: the cache goes in through NODE_OPTIONS.
-    if (door === "plugin") env.NODE_OPTIONS = [env.NODE_OPTIONS, `--require "${COMPILE_CACHE}"`].filter(Boolean).join(" ");
+    // The plugin's launcher starts Node itself, as the CLI runs it: the preload goes in through NODE_OPTIONS.
+    if (door === "plugin") env.NODE_OPTIONS = [env.NODE_OPTIONS, `--require "${HOST_PRELOAD}"`].filter(Boolean).join(" ");
     const [command, args] =
       door === "plugin"
         ? [PLUGIN_LAUNCHER, [engine!.address]]
