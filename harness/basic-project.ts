@@ -11,7 +11,7 @@ export const BASIC_PROJECT = "greenapi-basic";
  * and the example's secret webhookUrlToken.
  */
 export function basicProject(
-  options: Pick<CliProjectOptions, "cli" | "stack" | "echo" | "color" | "env" | "nodeModules"> & {
+  options: Pick<CliProjectOptions, "cli" | "stack" | "echo" | "color" | "env" | "nodeModules" | "preload"> & {
     emulator: { url: string; partnerToken: string };
     webhookUrlToken: string;
     config?: Record<string, string>;

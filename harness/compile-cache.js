@@ -1,12 +1,12 @@
-// Preloaded into the provider hosts the harness starts (host-preload.js), dynamic and plugin: a V8
-// code cache for every CommonJS module they load, as Node 22's NODE_COMPILE_CACHE keeps, and the file
-// each `require` resolved to. The same source runs; only its parsing and the search for it are
-// skipped. A dynamic host spends about 0.6 s of CPU loading @pulumi/pulumi, a plugin 0.2 s loading its
-// modules, and the suite starts about 160 and 70 of them.
+// Preloaded (preload.js) into the Node processes the harness starts and those the CLI suite's CLI
+// starts: a V8 code cache for every CommonJS module they load, as Node 22's NODE_COMPILE_CACHE keeps,
+// and the file each `require` resolved to. The same source runs; only its parsing and the search for
+// it are skipped. A dynamic host or a program spends about 0.6 s of CPU loading @pulumi/pulumi, a
+// plugin 0.2 s loading its modules, and the suite starts about 300 and 150 of them.
 const Module = require("node:module");
 const { createHash } = require("node:crypto");
 const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
-const { dirname, join } = require("node:path");
+const { dirname, join, sep } = require("node:path");
 const { setTimeout } = require("node:timers");
 const vm = require("node:vm");
 
@@ -14,6 +14,11 @@ const vm = require("node:vm");
 // edited file gets a new entry (the key hashes the source).
 const CACHE_DIR = join(__dirname, "..", "node_modules", ".cache", "greenapi-harness-compile-cache", process.version);
 mkdirSync(CACHE_DIR, { recursive: true });
+
+// Only files that outlive a test, this repository's and installed packages': a CLI project's program,
+// in a directory of its own for one test, would only fill the cache.
+const REPO_ROOT = join(__dirname, "..");
+const lasting = (file) => file.startsWith(REPO_ROOT + sep) || file.includes(`${sep}node_modules${sep}`);
 
 /**
  * What to write, by file: done shortly after, not at exit, since hosts end by a signal. Each file is
@@ -41,9 +46,12 @@ function save() {
 }
 
 // One limit: on Node 20 a script run from V8's cache has no dynamic-import callback, so every
-// `import()` in these hosts fails at once (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), loudly, never
-// silently. The host loads providers with `require`, and our build is CommonJS: they make none.
+// `import()` in these processes fails at once (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), loudly, never
+// silently. Hosts load providers with `require`, our build is CommonJS, and the SDK's `cmd/run`
+// imports a program only when its package.json says `"type": "module"`, which the suite's never do.
+const compile = Module.prototype._compile;
 Module.prototype._compile = function (content, filename) {
+  if (!lasting(filename)) return compile.call(this, content, filename);
   // Node strips a shebang line before compiling; vm.Script would not.
   const source = content.startsWith("#!") ? `//${content.slice(2)}` : content;
   const file = join(CACHE_DIR, createHash("sha256").update(filename).update("\0").update(source).digest("hex"));
@@ -77,8 +85,8 @@ try {
 }
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, isMain, options) {
-  // require.resolve with its own paths, the main script and built-ins go Node's own way.
-  if (options !== undefined || !parent?.filename || Module.isBuiltin(request))
+  // require.resolve with its own paths, the main script, throwaway programs and built-ins go Node's own way.
+  if (options !== undefined || !parent?.filename || !lasting(parent.filename) || Module.isBuiltin(request))
     return resolveFilename.call(this, request, parent, isMain, options);
   const key = `${dirname(parent.filename)}\0${request}`;
   const known = resolved.get(key);

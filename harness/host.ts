@@ -6,11 +6,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { join } from "node:path";
 import type * as pbTypes from "@pulumi/pulumi/proto/provider_pb";
 import { PLUGIN_LAUNCHER, PROVIDER_PACKAGES, type Door } from "./door";
 import { EngineLogServer, type EngineLogLine } from "./engine-log";
-import { REPO_ROOT } from "./repo";
+import { PRELOAD, withPreload } from "./node-options";
 import {
   fromStruct,
   grpc,
@@ -28,8 +27,6 @@ import {
 export const DEFAULT_PROJECT = "test";
 export const DEFAULT_STACK = "dev";
 
-// Loading modules is most of a host's start: a code cache, and modules it never uses loaded on first use (see the file).
-const HOST_PRELOAD = join(REPO_ROOT, "harness", "host-preload.js");
 // The dynamic host only checks that an engine address is given; it never dials it.
 const UNUSED_ENGINE_ADDRESS = "127.0.0.1:1";
 // Starting Node and loading @pulumi/pulumi takes seconds when idle, and over 30 s on a 2-core machine running suites side by side.
@@ -145,10 +142,10 @@ export class ProviderHost {
       door === "plugin" ? await EngineLogServer.start((line) => lines.push(`[${line.severity} ${line.urn}] ${line.message}\n`)) : undefined;
     // The preloads for this repository's hosts only: an installed package's host runs as installed
     // (and its throwaway paths would only fill the code cache).
-    const preloads = options.hostScript === undefined ? ["--require", HOST_PRELOAD] : [];
+    const preloads = options.hostScript === undefined ? ["--require", PRELOAD] : [];
     const env = hostEnvironment(project, options.env);
     // The plugin's launcher starts Node itself, as the CLI runs it: the preload goes in through NODE_OPTIONS.
-    if (door === "plugin") env.NODE_OPTIONS = [env.NODE_OPTIONS, `--require "${HOST_PRELOAD}"`].filter(Boolean).join(" ");
+    if (door === "plugin") env.NODE_OPTIONS = withPreload(env.NODE_OPTIONS);
     const [command, args] =
       door === "plugin"
         ? [PLUGIN_LAUNCHER, [engine!.address]]

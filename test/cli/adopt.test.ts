@@ -69,6 +69,7 @@ suite(
       beforeAll(async () => {
         project = await PulumiCliProject.create({
           cli: cli!,
+          preload: true,
           program: join(REPO_ROOT, "examples", "adopt", "index.ts"),
           project: PROJECT,
           config: {
@@ -155,6 +156,7 @@ suite(
         );
         project = await PulumiCliProject.create({
           cli: cli!,
+          preload: true,
           program: join(programs, "nothing.ts"),
           project: PROJECT,
           config: greenApiConfig(),

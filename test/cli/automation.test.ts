@@ -15,6 +15,7 @@ import type { LocalWorkspaceOptions, Stack } from "@pulumi/pulumi/automation";
 import { GreenApiEmulator } from "../../emulator";
 import { customerStack, PROJECT, type Customer, type PartnerAccount } from "../../examples/automation";
 import { offlineEnvironment, pulumiCliForTests } from "../../harness/cli";
+import { withPreload } from "../../harness/node-options";
 import { alive, CLI_TIMEOUT_MS, credentials, expectNoCredentialIn, filesUnder, INSTANCE_TYPE, SECRET_SIG } from "./cli-helpers";
 
 // The SDK's marker for a secret value (beside `ciphertext` at rest, `plaintext` in a --show-secrets export).
@@ -44,6 +45,8 @@ suite(
       envVars = {
         ...offlineEnvironment(join(dir, "home"), join(dir, "backend")),
         PULUMI_CONFIG_PASSPHRASE: `greenapi-automation-${process.pid}`,
+        // The CLI's Node processes (the dynamic provider's hosts) with the harness's preload, as in the rest of the CLI suite.
+        NODE_OPTIONS: withPreload(process.env.NODE_OPTIONS),
       };
     });
 

@@ -73,6 +73,8 @@ export function describeBasicLifecycle({ file, runtime, drift = true }: BasicLif
         prepared = await runtime?.prepare();
         project = await basicProject({
           cli: cli!,
+          // Another runtime runs as it is (with its own compile cache).
+          preload: !runtime,
           stack: STACK,
           emulator,
           webhookUrlToken: WEBHOOK_TOKEN,

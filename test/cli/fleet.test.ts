@@ -34,6 +34,7 @@ function tokenOf(tenant: string): string {
 function fleetProject(emulator: GreenApiEmulator, tenants: string[]): Promise<PulumiCliProject> {
   return PulumiCliProject.create({
     cli: cli!,
+    preload: true,
     program: PROGRAM,
     project: PROJECT,
     config: {

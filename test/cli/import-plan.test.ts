@@ -75,6 +75,7 @@ suite(cli ? `adopting a whole account through the pulumi CLI (${cli})` : "adopti
     env = { GREEN_API_PARTNER_TOKEN: emulator.partnerToken, GREEN_API_PARTNER_API_URL: emulator.url };
     project = await PulumiCliProject.create({
       cli: cli!,
+      preload: true,
       program: "",
       yaml: program(""),
       project: PROJECT,

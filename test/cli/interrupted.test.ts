@@ -42,6 +42,7 @@ suite(cli ? `an interrupted pulumi up (${cli})` : "an interrupted pulumi up — 
     emulator = await GreenApiEmulator.start();
     project = await basicProject({
       cli: cli!,
+      preload: true,
       stack: STACK,
       emulator,
       webhookUrlToken: WEBHOOK_TOKEN,

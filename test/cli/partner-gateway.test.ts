@@ -83,6 +83,7 @@ suite(
         const tenants = Array.from({ length: N }, (_, i) => `tenant${String(i).padStart(3, "0")}`);
         project = await PulumiCliProject.create({
           cli: cli!,
+          preload: true,
           program: FLEET_PROGRAM,
           project: "greenapi-fleet",
           config: {
@@ -123,6 +124,7 @@ suite(
         emulator = await GreenApiEmulator.start({ partnerRateLimit: GREEN_API_PARTNER_RATE_LIMIT });
         project = await PulumiCliProject.create({
           cli: yamlCli!,
+          preload: true,
           program: "",
           yaml,
           project: PROJECT,

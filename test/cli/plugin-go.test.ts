@@ -71,6 +71,7 @@ suite(
       emulator = await GreenApiEmulator.start();
       project = await PulumiCliProject.create({
         cli: cli!,
+        preload: true,
         program: "",
         yaml: `name: ${PROJECT}\nruntime: go\nplugins:\n  providers:\n    - name: greenapi\n      path: ${PLUGIN_DIR}\n`,
         project: PROJECT,

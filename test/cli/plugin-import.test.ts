@@ -84,6 +84,7 @@ suite(cli ? `pulumi import of a greenapi instance (${cli})` : "pulumi import of 
     ]);
     project = await PulumiCliProject.create({
       cli: cli!,
+      preload: true,
       program: "",
       yaml: project_yaml("resources: {}\n"),
       project: PROJECT,

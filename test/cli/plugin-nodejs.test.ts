@@ -120,6 +120,7 @@ suite(
       writeFileSync(programFile, PROGRAM);
       project = await PulumiCliProject.create({
         cli: cli!,
+        preload: true,
         program: programFile,
         project: PROJECT,
         stack: STACK,

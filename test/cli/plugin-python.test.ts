@@ -87,6 +87,7 @@ suite(
       const venv = await pythonEnv({ generatorDir: dirname(toolBeside(cli!, "pulumi-gen-sdk")!) });
       project = await PulumiCliProject.create({
         cli: cli!,
+        preload: true,
         program: "",
         yaml: `name: ${PROJECT}\nruntime: python\nplugins:\n  providers:\n    - name: greenapi\n      path: ${PLUGIN_DIR}\n`,
         project: PROJECT,

@@ -94,6 +94,7 @@ suite(
       [first, second] = await Promise.all([GreenApiEmulator.start(), GreenApiEmulator.start()]);
       project = await PulumiCliProject.create({
         cli: cli!,
+        preload: true,
         program: "",
         yaml: PROGRAM,
         project: PROJECT,

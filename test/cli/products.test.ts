@@ -27,6 +27,7 @@ suite(cli ? `examples/products through the pulumi CLI (${cli})` : "examples/prod
     emulator = await GreenApiEmulator.start({ instanceHosts: true, startupMs: 60 * 60_000 });
     project = await PulumiCliProject.create({
       cli: cli!,
+      preload: true,
       program: join(REPO_ROOT, "examples", "products", "index.ts"),
       project: PROJECT,
       config: {
