@@ -5,6 +5,7 @@
 // plugin 0.2 s loading its modules, and the suite starts about 300 and 150 of them.
 const Module = require("node:module");
 const { createHash } = require("node:crypto");
+const v8 = require("node:v8");
 const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
 const { dirname, join, sep } = require("node:path");
 const { setTimeout } = require("node:timers");
@@ -14,6 +15,13 @@ const vm = require("node:vm");
 // edited file gets a new entry (the key hashes the source).
 const CACHE_DIR = join(__dirname, "..", "node_modules", ".cache", "greenapi-harness-compile-cache", process.version);
 mkdirSync(CACHE_DIR, { recursive: true });
+
+// V8 takes a cache only from a process with the same flags. @pulumi/pulumi turns on natives syntax
+// (for closure serialization) partway through loading, so a module loaded before that point would
+// find its cache written after it, and be compiled and written again in every process. Turned on
+// here, before any module, every process has the flags @pulumi/pulumi gives them throughout; the
+// flag only lets V8 parse `%` intrinsics, which no valid program contains.
+v8.setFlagsFromString("--allow-natives-syntax");
 
 // Only files that outlive a test, this repository's and installed packages': a CLI project's program,
 // in a directory of its own for one test, would only fill the cache.
