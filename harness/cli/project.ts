@@ -8,8 +8,8 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CliError, RunningCommand, type CliOutcome, type CliResult, type RunOptions } from "./run";
 import { withPreload } from "../node-options";
+import { CliError, RunningCommand, type CliOutcome, type CliResult, type RunOptions } from "./run";
 import { offlineEnvironment, writeTypeScriptProject } from "./scaffold";
 
 export interface CliProjectOptions {
