@@ -3,7 +3,6 @@
  * redaction. Request semantics (which method, which schema) live in the clients; this file knows
  * only how to get a JSON answer safely or a GreenApiError that is safe to print.
  */
-import { Agent, request } from "undici";
 import type { Dispatcher } from "undici";
 import { DEFAULT_DEADLINES, settleWindowMs, type Deadlines } from "./deadlines";
 import { codeForRejection, GreenApiError, type GreenApiErrorCode, type GreenApiErrorDetails } from "./errors";
@@ -49,32 +48,50 @@ export interface Call {
 /** Partner calls Green API's gateway refused with HTTP 429: answered before performing (docs/greenapi.md §1.3). */
 const refusedByGateway = new WeakSet<GreenApiError>();
 
+/** undici's request, and the keep-alive Agent it goes through. */
+interface Http {
+  request: typeof import("undici").request;
+  dispatcher: Dispatcher;
+}
+
 /** Longest slice of a server's error text we quote back to the user. */
 const MAX_QUOTED_TEXT = 200;
 
 export class Transport {
   readonly deadlines: Deadlines;
   private readonly retry: RetryPolicy;
-  private readonly dispatcher: Dispatcher;
   private readonly pacer = new Pacer();
+  /**
+   * Loaded at the first call: a provider process that never calls Green API (a preview with
+   * nothing to change) does not spend ~0.1 s of CPU loading undici.
+   */
+  private http?: Promise<Http>;
 
   constructor(options: TransportOptions = {}) {
     this.deadlines = { ...DEFAULT_DEADLINES, ...options.deadlines };
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  }
+
+  private connect(): Promise<Http> {
     const { requestMs } = this.deadlines;
     // One keep-alive Agent per Transport, closed with it.
-    this.dispatcher = new Agent({
-      connect: { timeout: Math.min(requestMs, 10_000) },
-      headersTimeout: requestMs,
-      bodyTimeout: requestMs,
-      keepAliveTimeout: 4_000,
-    });
+    this.http ??= import("undici").then(({ Agent, request }) => ({
+      request,
+      dispatcher: new Agent({
+        connect: { timeout: Math.min(requestMs, 10_000) },
+        headersTimeout: requestMs,
+        bodyTimeout: requestMs,
+        keepAliveTimeout: 4_000,
+      }),
+    }));
+    return this.http;
   }
 
   /** Performs the call with retries; resolves to the parsed JSON body (which may be null). */
   async call(call: Call): Promise<unknown> {
     // A call made on its own is an operation of its own.
     if (!inOperation()) return withinDeadline(Date.now() + this.deadlines.operationMs, () => this.call(call));
+    const http = await this.connect();
     const started = Date.now();
     const deadline = Math.min(started + this.deadlines.operationMs, operationDeadline());
     const settleMs = settleWindowMs(this.deadlines.requestMs);
@@ -100,6 +117,7 @@ export class Transport {
       try {
         call.onSend?.(sentAt);
         return await this.once(
+          http,
           call,
           Math.min(this.deadlines.requestMs, deadline - sentAt),
           call.write ? sentAt + settleMs : undefined,
@@ -144,10 +162,16 @@ export class Transport {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    if (this.http) await (await this.http).dispatcher.close();
   }
 
-  private async once(call: Call, budgetMs: number, settlesAt: number | undefined, turn?: Turn): Promise<unknown> {
+  private async once(
+    { request, dispatcher }: Http,
+    call: Call,
+    budgetMs: number,
+    settlesAt: number | undefined,
+    turn?: Turn,
+  ): Promise<unknown> {
     const fail: Fail = (code, what, extra = {}, cause) =>
       new GreenApiError(
         { code, method: call.method, ...extra, ...(extra.outcomeUnknown && settlesAt !== undefined ? { settlesAt } : {}) },
@@ -164,7 +188,7 @@ export class Transport {
     try {
       const response = await request(call.url, {
         method: call.verb,
-        dispatcher: this.dispatcher,
+        dispatcher,
         headers: call.body === undefined ? {} : { "content-type": "application/json" },
         body: call.body === undefined ? undefined : JSON.stringify(call.body),
         signal: AbortSignal.timeout(budgetMs),

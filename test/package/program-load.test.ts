@@ -1,7 +1,8 @@
 /**
  * A program that declares GreenApiInstance loads neither zod nor undici: the provider runs in its
  * own process, and under load their ~200 files cost a program's start hundreds of milliseconds
- * (issue 19). The package root loads the client only when a program uses it. Declaring an instance
+ * (issue 19). The package root loads the client only when a program uses it, and the client loads
+ * undici only when it makes its first request. Declaring an instance
  * records no stack trace per property (in a TypeScript program each is mapped through source maps).
  */
 import { execFile } from "node:child_process";
@@ -27,20 +28,32 @@ async function inFreshNode<T>(script: string): Promise<T> {
 }
 
 describe("what require('pulumi-greenapi') loads", () => {
-  it("GreenApiInstance without zod or undici; the client's exports load them on first use", async () => {
+  it("GreenApiInstance without zod or undici; the client's exports load zod on first use, undici at the first request", async () => {
     const loaded = await inFreshNode(`
       const pkg = require("pulumi-greenapi");
       if (typeof pkg.GreenApiInstance !== "function") throw new Error("no GreenApiInstance");
       const before = [...new Set(heavy())];
       if (typeof pkg.PartnerClient !== "function" || typeof pkg.CONFIG_KEYS.apiUrl.env !== "string") throw new Error("no client");
-      console.log(JSON.stringify({ before, after: [...new Set(heavy())].sort() }));`);
-    expect(loaded).toEqual({ before: [], after: ["undici", "zod"] });
+      // Port 9 (discard), where nothing listens: the request fails, but undici made it.
+      const client = new pkg.PartnerClient({ partnerToken: "t", partnerApiUrl: "http://127.0.0.1:9", retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } });
+      const beforeRequest = [...new Set(heavy())].sort();
+      client.getInstances().catch(() => undefined).finally(async () => {
+        await client.close();
+        console.log(JSON.stringify({ before, beforeRequest, afterRequest: [...new Set(heavy())].sort() }));
+      });`);
+    expect(loaded).toEqual({ before: [], beforeRequest: ["zod"], afterRequest: ["undici", "zod"] });
   });
 });
 
 describe("what the plugin loads at start", () => {
   it("of @pulumi/pulumi, the protocol's generated stubs only: the SDK's runtime is not needed to serve it", async () => {
     expect(await inFreshNode(`require("./dist/provider/plugin/server"); console.log(JSON.stringify(sdkRuntime()));`)).toEqual([]);
+  });
+
+  it("without undici: a plugin that makes no request to Green API (a preview) does not load the HTTP client", async () => {
+    expect(await inFreshNode(`require("./dist/provider/plugin/server"); console.log(JSON.stringify(heavy().includes("undici")));`)).toBe(
+      false,
+    );
   });
 
   it("marks secrets exactly as the SDK does", async () => {
