@@ -1,11 +1,13 @@
-// Modules @pulumi/pulumi loads when it starts, for serializing closures (TypeScript's compiler) and
-// finding their packages (npm's Arborist), which neither a provider host nor a test process does:
-// about half of a dynamic host's start (~0.18 s of CPU, and the suite starts about 160 hosts) and
-// ~0.5 s of each test file that loads the SDK. Where they are deferred, each loads when first used;
-// code that uses one gets the module itself, later.
+// Modules @pulumi/pulumi loads when it starts but neither a provider host nor a test process uses:
+// for serializing closures (TypeScript's compiler, and normalize-package-data to read their
+// packages), finding their packages (npm's Arborist), the Automation API's commands (execa),
+// reading a plugin's manifest (js-yaml) and tracing (@opentelemetry/api, used only when a trace is
+// asked for). They are about half of a dynamic host's start (~0.25 s of CPU; the last four ~0.07 s,
+// and the suite starts about 300 hosts) and ~0.5 s of each test file that loads the SDK. Where they are
+// deferred, each loads when first used; code that uses one gets the module itself, later.
 const Module = require("node:module");
 
-const DEFERRED_MODULES = ["typescript", "@npmcli/arborist"];
+const DEFERRED_MODULES = ["typescript", "@npmcli/arborist", "normalize-package-data", "execa", "js-yaml", "@opentelemetry/api"];
 
 /**
  * The module `load()` returns, loaded when it is first looked into. It shows as an ES module
