@@ -16,12 +16,29 @@ const vm = require("node:vm");
 const CACHE_DIR = join(__dirname, "..", "node_modules", ".cache", "greenapi-harness-compile-cache", process.version);
 mkdirSync(CACHE_DIR, { recursive: true });
 
-// V8 takes a cache only from a process with the same flags. @pulumi/pulumi turns on natives syntax
-// (for closure serialization) partway through loading, so a module loaded before that point would
-// find its cache written after it, and be compiled and written again in every process. Turned on
-// here, before any module, every process has the flags @pulumi/pulumi gives them throughout; the
-// flag only lets V8 parse `%` intrinsics, which no valid program contains.
-v8.setFlagsFromString("--allow-natives-syntax");
+// V8 takes a cache only under the flags it was written with, the one built into Node for its own
+// modules too. @pulumi/pulumi turns on natives syntax (for closure serialization) partway through
+// loading; turned on from the start, every Node module a process loads would be compiled anew (~25 ms
+// of a host's start; a plugin never turns it on). So the caches go by the flags in force: what was
+// loaded under the old flags is written when they change, with the functions that ran by then, and
+// a module is read from the cache of the flags in force when it loads.
+const flagsSet = new Set();
+let flagsDir = join(CACHE_DIR, "default");
+const setFlagsFromString = v8.setFlagsFromString;
+v8.setFlagsFromString = function (flags) {
+  save();
+  flagsSet.add(String(flags).trim());
+  flagsDir = join(
+    CACHE_DIR,
+    createHash("sha256")
+      .update([...flagsSet].sort().join(" "))
+      .digest("hex")
+      .slice(0, 16),
+  );
+  mkdirSync(flagsDir, { recursive: true });
+  return setFlagsFromString.call(this, flags);
+};
+mkdirSync(flagsDir, { recursive: true });
 
 // Only files that outlive a test, this repository's and installed packages': a CLI project's program,
 // in a directory of its own for one test, would only fill the cache.
@@ -62,7 +79,7 @@ Module.prototype._compile = function (content, filename) {
   if (!lasting(filename)) return compile.call(this, content, filename);
   // Node strips a shebang line before compiling; vm.Script would not.
   const source = content.startsWith("#!") ? `//${content.slice(2)}` : content;
-  const file = join(CACHE_DIR, createHash("sha256").update(filename).update("\0").update(source).digest("hex"));
+  const file = join(flagsDir, createHash("sha256").update(filename).update("\0").update(source).digest("hex"));
   let cachedData;
   try {
     cachedData = readFileSync(file);

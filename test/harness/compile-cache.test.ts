@@ -14,9 +14,9 @@ import { PRELOAD } from "../../harness/node-options";
 import { REPO_ROOT } from "../../harness/repo";
 
 const CACHE_DIR = join(REPO_ROOT, "node_modules", ".cache", "greenapi-harness-compile-cache", process.version);
-/** Where the cache keeps a file's compiled code: by its path and its source. */
+/** Where the cache keeps a file's code compiled under V8's default flags: by its path and its source. */
 const cacheFileOf = (filename: string, source: string) =>
-  join(CACHE_DIR, createHash("sha256").update(filename).update("\0").update(source).digest("hex"));
+  join(CACHE_DIR, "default", createHash("sha256").update(filename).update("\0").update(source).digest("hex"));
 /** Where each `require` led, by the requiring file's directory and the request. */
 function resolutions(): Record<string, string> {
   const file = join(CACHE_DIR, "resolved.json");
@@ -39,9 +39,10 @@ describe("the harness's code cache", () => {
     const packageFile = join(dir, "node_modules", "probe", "index.js");
     mkdirSync(join(dir, "node_modules", "probe"), { recursive: true });
     writeFileSync(packageFile, packageSource);
-    // Then, as @pulumi/pulumi does partway through loading, natives syntax is turned on. The cache
-    // writes 200 ms after a load, on a timer that does not keep the process alive; the program's own,
-    // later timer does, and fires after it.
+    // Then, as @pulumi/pulumi does partway through loading, natives syntax is turned on: the module
+    // was compiled before, under the default flags, and its cache must be written under them. (The
+    // cache writes 200 ms after a load, on a timer that does not keep the process alive; the
+    // program's own, later timer does, and fires after it.)
     const programSource = [
       `console.log(require("probe"));`,
       `require("node:v8").setFlagsFromString("--allow-natives-syntax");`,
