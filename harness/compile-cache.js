@@ -7,14 +7,24 @@ const Module = require("node:module");
 const { createHash } = require("node:crypto");
 const v8 = require("node:v8");
 const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
-const { dirname, join, sep } = require("node:path");
+const { homedir } = require("node:os");
+const { dirname, join, relative, sep } = require("node:path");
 const { setTimeout } = require("node:timers");
 const vm = require("node:vm");
 
-// In the clone's node_modules, as other tools keep their caches: it goes with the clone, and an
-// edited file gets a new entry (the key hashes the source).
-const CACHE_DIR = join(__dirname, "..", "node_modules", ".cache", "greenapi-harness-compile-cache", process.version);
-mkdirSync(CACHE_DIR, { recursive: true });
+const REPO_ROOT = join(__dirname, "..");
+
+// Compiled code goes outside the clone, beside the CLI's build (scripts/pulumi-cli.sh), so that a
+// fresh clone on a machine that has run the suite starts warm (a cold start costs a suite ~30 s of
+// CPU). Its key is the same in every clone: a repository file's path in the repository (any other
+// file's full path) and the source, so an edited file gets a new entry and no clone reads another's
+// code for a source of its own. Delete the directory to reclaim it.
+const CACHE_DIR = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-greenapi", "compile-cache", process.version);
+const nameOf = (file) => (file.startsWith(REPO_ROOT + sep) ? relative(REPO_ROOT, file) : file);
+// Where `require`s led stays in the clone's node_modules: another clone's packages may be laid out
+// differently, and a file found there might not be the one Node would find here.
+const RESOLVED_DIR = join(REPO_ROOT, "node_modules", ".cache", "greenapi-harness-compile-cache", process.version);
+mkdirSync(RESOLVED_DIR, { recursive: true });
 
 // V8 takes a cache only under the flags it was written with, the one built into Node for its own
 // modules too. @pulumi/pulumi turns on natives syntax (for closure serialization) partway through
@@ -42,7 +52,6 @@ mkdirSync(flagsDir, { recursive: true });
 
 // Only files that outlive a test, this repository's and installed packages': a CLI project's program,
 // in a directory of its own for one test, would only fill the cache.
-const REPO_ROOT = join(__dirname, "..");
 const lasting = (file) => file.startsWith(REPO_ROOT + sep) || file.includes(`${sep}node_modules${sep}`);
 
 /**
@@ -79,7 +88,7 @@ Module.prototype._compile = function (content, filename) {
   if (!lasting(filename)) return compile.call(this, content, filename);
   // Node strips a shebang line before compiling; vm.Script would not.
   const source = content.startsWith("#!") ? `//${content.slice(2)}` : content;
-  const file = join(flagsDir, createHash("sha256").update(filename).update("\0").update(source).digest("hex"));
+  const file = join(flagsDir, createHash("sha256").update(nameOf(filename)).update("\0").update(source).digest("hex"));
   let cachedData;
   try {
     cachedData = readFileSync(file);
@@ -101,7 +110,7 @@ Module.prototype._compile = function (content, filename) {
 // Where each `require` led, by the requiring file's directory and the request: what Node's search
 // depends on (a thousand modules cost a host ~80 ms of stat calls and package.json reads). A file
 // that has gone since is searched for again.
-const RESOLVED_FILE = join(CACHE_DIR, "resolved.json");
+const RESOLVED_FILE = join(RESOLVED_DIR, "resolved.json");
 let resolved;
 try {
   resolved = new Map(Object.entries(JSON.parse(readFileSync(RESOLVED_FILE, "utf8"))));

@@ -7,19 +7,19 @@
 import { createHash, randomUUID } from "node:crypto";
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { PRELOAD } from "../../harness/node-options";
 import { REPO_ROOT } from "../../harness/repo";
 
-const CACHE_DIR = join(REPO_ROOT, "node_modules", ".cache", "greenapi-harness-compile-cache", process.version);
-/** Where the cache keeps a file's code compiled under V8's default flags: by its path and its source. */
-const cacheFileOf = (filename: string, source: string) =>
-  join(CACHE_DIR, "default", createHash("sha256").update(filename).update("\0").update(source).digest("hex"));
-/** Where each `require` led, by the requiring file's directory and the request. */
+const CACHE_DIR = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-greenapi", "compile-cache", process.version);
+/** Where the cache keeps code compiled under V8's default flags: by the file's name (its path in the repository, or its full path) and its source. */
+const cacheFileOf = (name: string, source: string) =>
+  join(CACHE_DIR, "default", createHash("sha256").update(name).update("\0").update(source).digest("hex"));
+/** Where each `require` led, by the requiring file's directory and the request: in the clone's node_modules. */
 function resolutions(): Record<string, string> {
-  const file = join(CACHE_DIR, "resolved.json");
+  const file = join(REPO_ROOT, "node_modules", ".cache", "greenapi-harness-compile-cache", process.version, "resolved.json");
   return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
 }
 
@@ -62,5 +62,22 @@ describe("the harness's code cache", () => {
     const written = statSync(cacheFileOf(packageFile, packageSource)).ino;
     expect(await run()).toBe(nonce);
     expect(statSync(cacheFileOf(packageFile, packageSource)).ino).toBe(written);
+  });
+
+  it("keys a repository file by its path in the repository, so that every clone of it shares the entry", async () => {
+    // A new module inside the repository (in its node_modules, which git ignores).
+    const nonce = randomUUID();
+    const name = join("node_modules", ".cache", `greenapi-compile-cache-probe-${nonce}.js`);
+    const source = `module.exports = ${JSON.stringify(nonce)};\n`;
+    writeFileSync(join(REPO_ROOT, name), source);
+    try {
+      const script = `console.log(require(${JSON.stringify(join(REPO_ROOT, name))})); setTimeout(() => {}, 1000);`;
+      const { stdout } = await promisify(execFile)(process.execPath, ["--require", PRELOAD, "-e", script], { cwd: REPO_ROOT });
+      expect(stdout.trim()).toBe(nonce);
+      expect(existsSync(cacheFileOf(name, source))).toBe(true);
+      expect(existsSync(cacheFileOf(join(REPO_ROOT, name), source))).toBe(false);
+    } finally {
+      rmSync(join(REPO_ROOT, name), { force: true });
+    }
   });
 });
