@@ -72,7 +72,8 @@ export class Transport {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
   }
 
-  private connect(): Promise<Http> {
+  /** undici and this transport's Agent: loaded by the first call, the same for every later one. */
+  private loadHttp(): Promise<Http> {
     const { requestMs } = this.deadlines;
     // One keep-alive Agent per Transport, closed with it.
     this.http ??= import("undici").then(({ Agent, request }) => ({
@@ -91,7 +92,7 @@ export class Transport {
   async call(call: Call): Promise<unknown> {
     // A call made on its own is an operation of its own.
     if (!inOperation()) return withinDeadline(Date.now() + this.deadlines.operationMs, () => this.call(call));
-    const http = await this.connect();
+    const http = await this.loadHttp();
     const started = Date.now();
     const deadline = Math.min(started + this.deadlines.operationMs, operationDeadline());
     const settleMs = settleWindowMs(this.deadlines.requestMs);
