@@ -4,26 +4,23 @@
 // it are skipped. A dynamic host or a program spends about 0.6 s of CPU loading @pulumi/pulumi, a
 // plugin 0.2 s loading its modules, and the suite starts about 300 and 150 of them.
 const Module = require("node:module");
-const { createHash } = require("node:crypto");
 const v8 = require("node:v8");
 const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require("node:fs");
-const { homedir } = require("node:os");
 const { dirname, join, relative, sep } = require("node:path");
 const { setTimeout } = require("node:timers");
 const vm = require("node:vm");
+const { DEFAULT_FLAGS_DIR, RESOLVED_DIR, cacheFileOf, flagsDirOf } = require("./compile-cache-files");
 
 const REPO_ROOT = join(__dirname, "..");
 
-// Compiled code goes outside the clone, beside the CLI's build (scripts/pulumi-cli.sh), so that a
-// fresh clone on a machine that has run the suite starts warm (a cold start costs a suite ~30 s of
-// CPU). Its key is the same in every clone: a repository file's path in the repository (any other
-// file's full path) and the source, so an edited file gets a new entry and no clone reads another's
-// code for a source of its own. Delete the directory to reclaim it.
-const CACHE_DIR = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-greenapi", "compile-cache", process.version);
+// Compiled code goes outside the clone (compile-cache-files.js), so that a fresh clone on a machine
+// that has run the suite starts warm (a cold start costs a suite ~30 s of CPU). Its key is the same
+// in every clone: a repository file's path in the repository (any other file's full path) and the
+// source, so an edited file gets a new entry and no clone reads another's code for a source of its
+// own. Delete the directory to reclaim it. Where `require`s led stays in the clone's node_modules:
+// another clone's packages may be laid out differently, and a file found there might not be the one
+// Node would find here.
 const nameOf = (file) => (file.startsWith(REPO_ROOT + sep) ? relative(REPO_ROOT, file) : file);
-// Where `require`s led stays in the clone's node_modules: another clone's packages may be laid out
-// differently, and a file found there might not be the one Node would find here.
-const RESOLVED_DIR = join(REPO_ROOT, "node_modules", ".cache", "greenapi-harness-compile-cache", process.version);
 mkdirSync(RESOLVED_DIR, { recursive: true });
 
 // V8 takes a cache only under the flags it was written with, the one built into Node for its own
@@ -33,18 +30,12 @@ mkdirSync(RESOLVED_DIR, { recursive: true });
 // loaded under the old flags is written when they change, with the functions that ran by then, and
 // a module is read from the cache of the flags in force when it loads.
 const flagsSet = new Set();
-let flagsDir = join(CACHE_DIR, "default");
+let flagsDir = DEFAULT_FLAGS_DIR;
 const setFlagsFromString = v8.setFlagsFromString;
 v8.setFlagsFromString = function (flags) {
   save();
   flagsSet.add(String(flags).trim());
-  flagsDir = join(
-    CACHE_DIR,
-    createHash("sha256")
-      .update([...flagsSet].sort().join(" "))
-      .digest("hex")
-      .slice(0, 16),
-  );
+  flagsDir = flagsDirOf(flagsSet);
   mkdirSync(flagsDir, { recursive: true });
   return setFlagsFromString.call(this, flags);
 };
@@ -88,7 +79,7 @@ Module.prototype._compile = function (content, filename) {
   if (!lasting(filename)) return compile.call(this, content, filename);
   // Node strips a shebang line before compiling; vm.Script would not.
   const source = content.startsWith("#!") ? `//${content.slice(2)}` : content;
-  const file = join(flagsDir, createHash("sha256").update(nameOf(filename)).update("\0").update(source).digest("hex"));
+  const file = cacheFileOf(flagsDir, nameOf(filename), source);
   let cachedData;
   try {
     cachedData = readFileSync(file);

@@ -4,22 +4,26 @@
  * cache, which the next process takes as it is; a program in a directory of its own for one test, as
  * a CLI project's is, is left out.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { PRELOAD } from "../../harness/node-options";
 import { REPO_ROOT } from "../../harness/repo";
 
-const CACHE_DIR = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "pulumi-greenapi", "compile-cache", process.version);
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain script the preload uses, without type declarations
+const files = require("../../harness/compile-cache-files") as {
+  RESOLVED_DIR: string;
+  DEFAULT_FLAGS_DIR: string;
+  cacheFileOf(flagsDir: string, name: string, source: string): string;
+};
 /** Where the cache keeps code compiled under V8's default flags: by the file's name (its path in the repository, or its full path) and its source. */
-const cacheFileOf = (name: string, source: string) =>
-  join(CACHE_DIR, "default", createHash("sha256").update(name).update("\0").update(source).digest("hex"));
+const cacheFileOf = (name: string, source: string) => files.cacheFileOf(files.DEFAULT_FLAGS_DIR, name, source);
 /** Where each `require` led, by the requiring file's directory and the request: in the clone's node_modules. */
 function resolutions(): Record<string, string> {
-  const file = join(REPO_ROOT, "node_modules", ".cache", "greenapi-harness-compile-cache", process.version, "resolved.json");
+  const file = join(files.RESOLVED_DIR, "resolved.json");
   return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
 }
 
